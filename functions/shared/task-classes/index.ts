@@ -1,0 +1,29 @@
+import { analytics } from './analytics';
+import type { TaskClassDefinition } from './definition';
+import { healthRecord } from './health-record';
+import { notification } from './notification';
+import { payment } from './payment';
+
+export * from './definition';
+
+/**
+ * Every task class. Adding a class means adding its definition here and a
+ * consumer entry under functions/consumers.
+ */
+export const TASK_CLASSES = [payment, healthRecord, notification, analytics];
+
+export type TaskClassName = (typeof TASK_CLASSES)[number]['name'];
+
+const byName = new Map<string, TaskClassDefinition<unknown>>(
+  TASK_CLASSES.map((definition) => [
+    definition.name,
+    definition as TaskClassDefinition<unknown>,
+  ]),
+);
+
+/** Returns the class with this name, or undefined when there is none. */
+export const findTaskClass = (
+  name: string,
+): TaskClassDefinition<unknown> | undefined => byName.get(name);
+
+export { analytics, healthRecord, notification, payment };

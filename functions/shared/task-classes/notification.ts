@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { TaskClassDefinition } from './definition';
+import { DAY_SECONDS, idField, objectField } from './fields';
+
+export const notificationSchema = z.strictObject({
+  notificationId: idField(),
+  recipient: z.string().min(1).max(254),
+  channel: z.enum(['email', 'sms']),
+  template: idField(),
+  data: objectField(),
+});
+
+export type NotificationTask = z.infer<typeof notificationSchema>;
+
+export const notification: TaskClassDefinition<NotificationTask> = {
+  name: 'notification',
+  description: 'Sends a message through the notification provider.',
+  schema: notificationSchema,
+  entityType: 'notification',
+  action: 'send',
+  entityId: (task) => task.notificationId,
+  intent: (task) => ({
+    recipient: task.recipient,
+    channel: task.channel,
+    template: task.template,
+    data: task.data,
+  }),
+  // Fails mostly from network instability, so it retries fast.
+  retries: 3,
+  backoffSeconds: [2, 4, 8],
+  // A message resent after a day is stale; providers keep keys about as long.
+  idempotencyTtlSeconds: DAY_SECONDS,
+  protection: 'queue-dedup',
+  requiresIdempotencyKey: false,
+  consumer: { batchSize: 10, timeoutSeconds: 5, memorySizeMb: 256 },
+};
