@@ -1,7 +1,7 @@
 /**
- * One jest run covers every tier. The global setup bundles the functions and
- * starts moto_server (unless AWS_ENDPOINT_URL names a running emulator), so
- * integration and end-to-end tests never depend on a server left running.
+ * One jest run covers every tier. The global setup bundles the functions;
+ * integration and end-to-end test files start their own moto_server, so
+ * they never depend on a server left running or share one.
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -12,7 +12,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

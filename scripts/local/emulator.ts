@@ -49,14 +49,15 @@ const waitUntilReady = async (
 };
 
 /**
- * Uses the emulator at AWS_ENDPOINT_URL when it is set; otherwise starts
- * `moto_server` on a free loopback port and waits until it answers.
+ * Uses the emulator at AWS_ENDPOINT_URL when it is set (unless
+ * `ignoreEnvironment` is true); otherwise starts `moto_server` on a free
+ * loopback port and waits until it answers.
  */
 export const startEmulator = async (
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; ignoreEnvironment?: boolean } = {},
 ): Promise<Emulator> => {
   const external = process.env.AWS_ENDPOINT_URL;
-  if (external) {
+  if (external && !options.ignoreEnvironment) {
     return { endpoint: external, owned: false, stop: async () => {} };
   }
 

@@ -1,21 +1,10 @@
 import { bundleAll } from '../../scripts/bundle';
-import {
-  startEmulator,
-  useEmulatorEnvironment,
-} from '../../scripts/local/emulator';
-
-declare global {
-  var ekbarEmulatorStop: (() => Promise<void>) | undefined;
-}
 
 /**
- * Bundles the functions and starts one moto_server for the whole run. The
- * endpoint reaches the test workers through AWS_ENDPOINT_URL, which the
- * AWS SDK reads.
+ * Bundles the functions once for the whole run. Each test file that needs
+ * AWS starts its own emulator (see emulator.ts beside this file), so test
+ * files running in parallel never share a queue.
  */
 export default async function globalSetup(): Promise<void> {
   await bundleAll();
-  const emulator = await startEmulator();
-  useEmulatorEnvironment(emulator.endpoint);
-  globalThis.ekbarEmulatorStop = emulator.stop;
 }

@@ -26,4 +26,8 @@ export const findTaskClass = (
   name: string,
 ): TaskClassDefinition<unknown> | undefined => byName.get(name);
 
+export type { AnalyticsTask } from './analytics';
+export type { HealthRecordTask } from './health-record';
+export type { NotificationTask } from './notification';
+export type { PaymentTask } from './payment';
 export { analytics, healthRecord, notification, payment };

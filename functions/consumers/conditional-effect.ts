@@ -1,0 +1,65 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/aws-clients';
+import { EffectConflictError } from '../shared/errors';
+import { saveTaskOutcome, type TaskOutcome } from '../shared/task-store';
+import { cancellationOf } from '../shared/transactions';
+
+type TransactItem = NonNullable<
+  TransactWriteCommandInput['TransactItems']
+>[number];
+
+/**
+ * Writes an effect in one transaction whose first item claims the business
+ * key: a Put with `attribute_not_exists(pk)` that stores the key.
+ *
+ * If that claim fails because the same business key was applied before (a
+ * redelivery after a crash), the effect is not repeated: the outcome is
+ * recorded on its own and `applied` is false. If a different business key
+ * holds the entity, the task conflicts and can never succeed.
+ */
+export const writeEffectOnce = async (input: {
+  readonly claim: TransactItem;
+  readonly others: readonly TransactItem[];
+  readonly outcome: TaskOutcome;
+  readonly outcomeUpdate: TransactItem;
+  readonly protectionOn: boolean;
+  readonly conflictMessage: string;
+}): Promise<{ applied: boolean }> => {
+  const claim = input.protectionOn
+    ? {
+        Put: {
+          ...input.claim.Put,
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      }
+    : input.claim;
+
+  try {
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          claim as TransactItem,
+          ...input.others,
+          input.outcomeUpdate,
+        ],
+      }),
+    );
+    return { applied: true };
+  } catch (error) {
+    const cancellation = cancellationOf(error);
+    if (cancellation?.codes[0] !== 'ConditionalCheckFailed') {
+      throw error;
+    }
+    const existing = cancellation.items[0];
+    if (existing?.businessKey !== input.outcome.businessKey) {
+      throw new EffectConflictError(
+        input.conflictMessage,
+        input.outcome.businessKey,
+      );
+    }
+    await saveTaskOutcome(input.outcome);
+    return { applied: false };
+  }
+};

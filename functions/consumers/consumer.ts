@@ -1,0 +1,279 @@
+import {
+  processPartialResponse,
+  SqsFifoMessageGroupShortCircuitError,
+  SqsFifoPartialProcessorAsync,
+  SqsFifoShortCircuitError,
+} from '@aws-lambda-powertools/batch';
+import type {
+  BaseRecord,
+  FailureResponse,
+} from '@aws-lambda-powertools/batch/types';
+import {
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+} from '@aws-sdk/client-sqs';
+import type {
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
+import { dynamodbClient, requireEnv, sqsClient } from '../shared/aws-clients';
+import { type TaskEnvelope, taskEnvelopeSchema } from '../shared/envelope';
+import { PoisonMessageError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { ENV } from '../shared/resources';
+import {
+  businessKeyOf,
+  type TaskClassDefinition,
+} from '../shared/task-classes';
+import { idempotencyKeyPrefixOf, saveTaskOutcome } from '../shared/task-store';
+import { sendToDeadLetterQueue } from './dead-letter';
+
+/** A task that passed every check, handed to a class's effect. */
+export interface ValidTask<T> {
+  readonly envelope: TaskEnvelope;
+  readonly task: T;
+  /** Whether consumer idempotency is on; only the chaos control turns it off. */
+  readonly protectionOn: boolean;
+}
+
+/**
+ * Applies a task's effect once and returns its result, which is stored with
+ * the idempotency record and the task. An effect writes its items on the
+ * condition that the business key has not been applied, so a crash before
+ * the idempotency record completes cannot make a redelivery apply it twice.
+ */
+export type Effect<T> = (
+  task: ValidTask<T>,
+) => Promise<Record<string, unknown>>;
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** Parses and checks a record, raising PoisonMessageError when it cannot succeed. */
+export const parseRecord = <T>(
+  definition: TaskClassDefinition<T>,
+  record: SQSRecord,
+): { envelope: TaskEnvelope; task: T } => {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new PoisonMessageError('message body is not valid JSON');
+  }
+  const envelope = taskEnvelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    throw new PoisonMessageError(
+      `message body is not a task envelope: field "${issue?.path.join('.')}" ${issue?.message}`,
+    );
+  }
+  if (envelope.data.class !== definition.name) {
+    throw new PoisonMessageError(
+      `message is a ${envelope.data.class} task on the ${definition.name} queue`,
+    );
+  }
+  const task = definition.schema.safeParse(envelope.data.payload);
+  if (!task.success) {
+    const issue = task.error.issues[0];
+    throw new PoisonMessageError(
+      `task payload fails the ${definition.name} schema: field "${issue?.path.join('.')}" ${issue?.message}`,
+    );
+  }
+  if (businessKeyOf(definition, task.data) !== envelope.data.businessKey) {
+    throw new PoisonMessageError(
+      'business key in the message does not match its payload',
+    );
+  }
+  return { envelope: envelope.data, task: task.data };
+};
+
+/**
+ * Processor that keeps FIFO order: after a record fails, the rest of its
+ * message group is returned unprocessed. Those skipped records are made
+ * visible again at once; SQS still holds them back until the failed record
+ * before them is received again, so their order is kept without their
+ * waiting out the whole visibility timeout.
+ */
+class FifoProcessor extends SqsFifoPartialProcessorAsync {
+  readonly skipped: SQSRecord[] = [];
+
+  override failureHandler(
+    record: BaseRecord,
+    exception: Error,
+  ): FailureResponse {
+    if (
+      exception instanceof SqsFifoMessageGroupShortCircuitError ||
+      exception instanceof SqsFifoShortCircuitError
+    ) {
+      this.skipped.push(record as SQSRecord);
+    }
+    return super.failureHandler(record, exception);
+  }
+}
+
+const releaseSkipped = async (records: SQSRecord[]): Promise<void> => {
+  if (records.length === 0) {
+    return;
+  }
+  try {
+    await sqsClient.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: requireEnv(ENV.queueUrl),
+        Entries: records.map((record, index) => ({
+          Id: String(index),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
+  } catch (error) {
+    logger.warn('skipped records wait for their visibility timeout', {
+      count: records.length,
+      error: error as Error,
+    });
+  }
+};
+
+/**
+ * Builds the Lambda handler of one task class: FIFO batch processing with
+ * partial failures, Powertools idempotency keyed on the business key, the
+ * class's backoff between attempts and a reasoned dead letter for records
+ * that cannot succeed or have used their retries.
+ */
+export const createConsumer = <T>(
+  definition: TaskClassDefinition<T>,
+  effect: Effect<T>,
+) => {
+  const protectionOn = process.env[ENV.protection] !== 'off';
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'envelope.businessKey',
+    expiresAfterSeconds: definition.idempotencyTtlSeconds,
+  });
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: requireEnv(ENV.idempotencyTable),
+    awsSdkV3Client: dynamodbClient,
+  });
+  const idempotentEffect = makeIdempotent(effect, {
+    persistenceStore,
+    config,
+    keyPrefix: idempotencyKeyPrefixOf(definition.name),
+  });
+  const applyOnce = protectionOn ? idempotentEffect : effect;
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    let envelope: TaskEnvelope | undefined;
+    try {
+      const parsed = parseRecord(definition, record);
+      envelope = parsed.envelope;
+      logger.appendKeys({ taskId: envelope.taskId, attempt });
+      await applyOnce({ ...parsed, protectionOn });
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        await deadLetter(definition, record, error.message, envelope);
+        return;
+      }
+      if (attempt > definition.retries) {
+        const reason = `failed after ${attempt} attempts: ${describe(error)}`;
+        await deadLetter(definition, record, reason, envelope);
+        return;
+      }
+      await scheduleRetry(definition, record, attempt, error);
+      throw error;
+    } finally {
+      logger.removeKeys(['taskId', 'attempt']);
+    }
+  };
+
+  return async (
+    event: SQSEvent,
+    context: Context,
+  ): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    config.registerLambdaContext(context);
+    const processor = new FifoProcessor();
+    const response = await processPartialResponse(
+      event,
+      processRecord,
+      processor,
+      {
+        context,
+        skipGroupOnError: true,
+        throwOnFullBatchFailure: false,
+      },
+    );
+    await releaseSkipped(processor.skipped);
+    return response;
+  };
+};
+
+/**
+ * Hides a failed record for the class's next backoff step; SQS delivers it
+ * again when that delay ends.
+ */
+const scheduleRetry = async (
+  definition: TaskClassDefinition<unknown>,
+  record: SQSRecord,
+  attempt: number,
+  error: unknown,
+): Promise<void> => {
+  const delaySeconds =
+    definition.backoffSeconds[attempt - 1] ??
+    (definition.backoffSeconds.at(-1) as number);
+  logger.warn('retry scheduled', {
+    taskClass: definition.name,
+    messageId: record.messageId,
+    attempt,
+    maxAttempts: definition.retries + 1,
+    delaySeconds,
+    error: describe(error),
+  });
+  try {
+    await sqsClient.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: requireEnv(ENV.queueUrl),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delaySeconds,
+      }),
+    );
+  } catch (visibilityError) {
+    logger.warn(
+      'backoff not applied; the record returns after the visibility timeout',
+      {
+        messageId: record.messageId,
+        error: visibilityError as Error,
+      },
+    );
+  }
+};
+
+const deadLetter = async (
+  definition: TaskClassDefinition<unknown>,
+  record: SQSRecord,
+  reason: string,
+  envelope: TaskEnvelope | undefined,
+): Promise<void> => {
+  await sendToDeadLetterQueue(record, reason, envelope?.taskId);
+  logger.error('dead-lettered', {
+    taskClass: definition.name,
+    messageId: record.messageId,
+    taskId: envelope?.taskId,
+    reason,
+  });
+  if (envelope) {
+    await saveTaskOutcome({
+      taskId: envelope.taskId,
+      className: definition.name,
+      businessKey: envelope.businessKey,
+      status: 'dead-lettered',
+      reason,
+    });
+  }
+};

@@ -1,0 +1,71 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, requireEnv } from '../shared/aws-clients';
+import { TaskNotFoundError } from '../shared/errors';
+import { ENV } from '../shared/resources';
+import {
+  consumerIdempotencyIdOf,
+  getTask,
+  type TaskStatus,
+} from '../shared/task-store';
+
+/** The public view of a task; it never carries the task's payload. */
+export interface TaskView {
+  readonly taskId: string;
+  readonly class: string;
+  readonly status: TaskStatus;
+  readonly acceptedAt?: string;
+  readonly updatedAt?: string;
+  readonly result?: Record<string, unknown>;
+  readonly reason?: string;
+}
+
+/**
+ * Reports whether a consumer currently holds the task, from its Powertools
+ * idempotency record, so that the status can say `processing` without the
+ * consumer spending a write on it.
+ */
+const isProcessing = async (
+  className: string,
+  businessKey: string,
+): Promise<boolean> => {
+  const { Item } = await documentClient.send(
+    new GetCommand({
+      TableName: requireEnv(ENV.idempotencyTable),
+      Key: { id: consumerIdempotencyIdOf(className, businessKey) },
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  return Item?.status === 'INPROGRESS';
+};
+
+/**
+ * Returns a task's status as the caller may see it. A task submitted only
+ * by other callers is reported as not found, so task ids reveal nothing.
+ */
+export const readTask = async (
+  taskId: string,
+  caller: string,
+): Promise<TaskView> => {
+  const record = await getTask(taskId);
+  if (!record?.callers?.has(caller)) {
+    throw new TaskNotFoundError(taskId);
+  }
+
+  let status = record.status;
+  if (
+    status === 'accepted' &&
+    (await isProcessing(record.class, record.businessKey))
+  ) {
+    status = 'processing';
+  }
+  return {
+    taskId: record.taskId,
+    class: record.class,
+    status,
+    acceptedAt: record.acceptedAt,
+    updatedAt: record.updatedAt,
+    result: record.result,
+    reason: record.reason,
+  };
+};

@@ -1,0 +1,147 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  PayloadTooLargeError,
+  RequestValidationError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+} from '../shared/errors';
+import { MAX_BODY_BYTES } from '../shared/resources';
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** Maximum length of an Idempotency-Key, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** Maximum nesting depth of a request body's objects and arrays. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Returns a header's value whatever the case of its name. */
+export const headerOf = (
+  event: APIGatewayProxyEvent,
+  name: string,
+): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) {
+      return value;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Returns the caller identity that scopes idempotency keys: the API key id,
+ * the Lambda authorizer principal or the IAM caller, in that order.
+ */
+export const callerOf = (event: APIGatewayProxyEvent): string => {
+  const identity = event.requestContext?.identity;
+  const principal = event.requestContext?.authorizer?.principalId;
+  const caller =
+    identity?.apiKeyId ??
+    (typeof principal === 'string' ? principal : undefined) ??
+    identity?.userArn ??
+    identity?.caller;
+  if (!caller) {
+    throw new UnauthenticatedError(
+      'the request carries no caller identity; send your API key in the x-api-key header',
+    );
+  }
+  return caller;
+};
+
+/**
+ * Returns the Idempotency-Key header, or undefined when it is absent and not
+ * required. A present key must be 1 to 255 printable ASCII characters.
+ */
+export const idempotencyKeyOf = (
+  event: APIGatewayProxyEvent,
+  required: boolean,
+  className: string,
+): string | undefined => {
+  const key = headerOf(event, IDEMPOTENCY_KEY_HEADER);
+  if (key === undefined) {
+    if (required) {
+      throw new RequestValidationError(
+        `header ${IDEMPOTENCY_KEY_HEADER} is required for ${className} tasks; send a unique key per intended task and reuse it on retries`,
+        IDEMPOTENCY_KEY_HEADER,
+      );
+    }
+    return undefined;
+  }
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new RequestValidationError(
+      `header ${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long, got ${key.length}`,
+      IDEMPOTENCY_KEY_HEADER,
+    );
+  }
+  if (!/^[\x20-\x7E]+$/.test(key)) {
+    throw new RequestValidationError(
+      `header ${IDEMPOTENCY_KEY_HEADER} must contain printable ASCII characters only`,
+      IDEMPOTENCY_KEY_HEADER,
+    );
+  }
+  return key;
+};
+
+const depthOf = (value: unknown): number => {
+  if (value === null || typeof value !== 'object') {
+    return 0;
+  }
+  let deepest = 0;
+  for (const child of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(child));
+    if (deepest > MAX_JSON_DEPTH) {
+      break;
+    }
+  }
+  return deepest + 1;
+};
+
+/**
+ * Decodes and parses the JSON request body. API Gateway delivers some
+ * bodies base64-encoded, so the body is decoded before it is parsed.
+ */
+export const jsonBodyOf = (event: APIGatewayProxyEvent): unknown => {
+  const contentType = headerOf(event, 'Content-Type');
+  if (
+    contentType !== undefined &&
+    !/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(contentType)
+  ) {
+    throw new UnsupportedMediaTypeError(
+      `Content-Type "${contentType.slice(0, 100)}" is not supported; send application/json`,
+    );
+  }
+
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded
+    ? Buffer.from(raw, 'base64')
+    : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(
+      `request body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes`,
+    );
+  }
+  if (bytes.length === 0) {
+    throw new RequestValidationError(
+      'request body is empty; send the task as a JSON object',
+      'body',
+    );
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new RequestValidationError(
+      'request body is not valid UTF-8 JSON; send the task as a JSON object',
+      'body',
+    );
+  }
+  if (depthOf(body) > MAX_JSON_DEPTH) {
+    throw new RequestValidationError(
+      `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      'body',
+    );
+  }
+  return body;
+};
