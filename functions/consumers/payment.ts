@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { requireEnv } from '../shared/aws-clients';
 import { DEFAULT_PAYMENT_REVIEW_LIMIT_MINOR, ENV } from '../shared/resources';
 import { type PaymentTask, payment } from '../shared/task-classes';
@@ -22,10 +23,17 @@ export const reviewLimitMinor = (): number => {
 
 export const paymentPk = (paymentId: string): string => `PAYMENT#${paymentId}`;
 
+/** Sort key of the item that claims a payment id for one business key. */
+export const CLAIM_SK = 'CLAIM';
+
+/** Sort key prefix of ledger entries; each entry has a unique id. */
+export const ENTRY_SK_PREFIX = 'ENTRY#';
+
 /**
- * Posts a payment as two ledger entries (debit payer, credit merchant), or
- * holds it for review above the limit. The debit entry claims the payment
- * id, so a payment id is captured at most once whatever the redelivery.
+ * Posts a payment as two append-only ledger entries (debit payer, credit
+ * merchant), or holds it for review above the limit. A claim item per
+ * payment id, written in the same transaction, lets the entries be written
+ * at most once whatever the redelivery.
  */
 export const capturePayment = async ({
   envelope,
@@ -34,45 +42,45 @@ export const capturePayment = async ({
 }: ValidTask<PaymentTask>): Promise<Record<string, unknown>> => {
   const table = requireEnv(ENV.ledgerTable);
   const pk = paymentPk(task.paymentId);
-  const base = {
-    pk,
-    businessKey: envelope.businessKey,
-    taskId: envelope.taskId,
-    orderId: task.orderId,
-    amount: task.amount,
-    currency: task.currency,
-    createdAt: new Date().toISOString(),
-  };
+  const createdAt = new Date().toISOString();
   const common = {
     taskId: envelope.taskId,
     className: payment.name,
     businessKey: envelope.businessKey,
   };
+  const held = task.amount > reviewLimitMinor();
+  const claim = {
+    Put: {
+      TableName: table,
+      Item: {
+        pk,
+        sk: CLAIM_SK,
+        businessKey: envelope.businessKey,
+        taskId: envelope.taskId,
+        status: held ? 'held-for-review' : 'captured',
+        orderId: task.orderId,
+        payerAccount: task.payerAccount,
+        merchantAccount: task.merchantAccount,
+        amount: task.amount,
+        currency: task.currency,
+        createdAt,
+      },
+    },
+  };
 
-  if (task.amount > reviewLimitMinor()) {
+  if (held) {
     const result = {
       outcome: 'held-for-review',
       limitMinor: reviewLimitMinor(),
     };
     const outcome = { ...common, status: 'held-for-review' as const, result };
     await writeEffectOnce({
-      claim: {
-        Put: {
-          TableName: table,
-          Item: {
-            ...base,
-            sk: 'REVIEW',
-            status: 'held',
-            payerAccount: task.payerAccount,
-            merchantAccount: task.merchantAccount,
-          },
-        },
-      },
+      claim,
       others: [],
       outcome,
       outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
       protectionOn,
-      conflictMessage: `payment id ${task.paymentId} is already held for review with a different intent`,
+      conflictMessage: `payment id ${task.paymentId} was already used with a different intent; submit a new payment id`,
     });
     return result;
   }
@@ -80,26 +88,40 @@ export const capturePayment = async ({
   const result = { outcome: 'captured', entries: ['DEBIT', 'CREDIT'] };
   const outcome = { ...common, status: 'completed' as const, result };
   await writeEffectOnce({
-    claim: {
-      Put: {
-        TableName: table,
-        Item: { ...base, sk: 'DEBIT', account: task.payerAccount },
-      },
-    },
-    others: [
-      {
-        Put: {
-          TableName: table,
-          Item: { ...base, sk: 'CREDIT', account: task.merchantAccount },
-        },
-      },
-    ],
+    claim,
+    others: ledgerEntries(pk, envelope, task, createdAt).map((Item) => ({
+      Put: { TableName: table, Item },
+    })),
     outcome,
     outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
     protectionOn,
-    conflictMessage: `payment id ${task.paymentId} was already captured with a different intent; submit a new payment id`,
+    conflictMessage: `payment id ${task.paymentId} was already used with a different intent; submit a new payment id`,
   });
   return result;
 };
+
+/** Builds the debit and credit entries of a payment. */
+export const ledgerEntries = (
+  pk: string,
+  envelope: { businessKey: string; taskId: string },
+  task: PaymentTask,
+  createdAt: string,
+): Record<string, unknown>[] =>
+  (
+    [
+      ['DEBIT', task.payerAccount],
+      ['CREDIT', task.merchantAccount],
+    ] as const
+  ).map(([side, account]) => ({
+    pk,
+    sk: `${ENTRY_SK_PREFIX}${side}#${randomUUID()}`,
+    side,
+    account,
+    amount: task.amount,
+    currency: task.currency,
+    businessKey: envelope.businessKey,
+    taskId: envelope.taskId,
+    createdAt,
+  }));
 
 export const handler = createConsumer(payment, capturePayment);

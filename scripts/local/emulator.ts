@@ -114,4 +114,7 @@ export const useEmulatorEnvironment = (endpoint: string): void => {
   process.env.AWS_REGION ??= 'ap-south-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  // Lambda runs Node.js 22; the SDK's notice about Node.js 20 only applies
+  // to the machine running the emulator.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 };

@@ -1,0 +1,284 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { apiEvent, lambdaContext } from '../support/api-event';
+import {
+  startTestEnvironment,
+  type TestEnvironment,
+  useConsumerEnvironment,
+} from '../support/emulator';
+import {
+  deleteMessage,
+  queueArnOf,
+  receiveAll,
+  toSqsEvent,
+} from '../support/sqs';
+
+type ConsumerHandler = (
+  event: SQSEvent,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<SQSBatchResponse>;
+
+let environment: TestEnvironment;
+let ingest: typeof import('../../functions/ingest/handler').handler;
+let paymentConsumer: ConsumerHandler;
+let sequence = 0;
+const dynamodb = () => new DynamoDBClient({});
+
+const newPayment = (overrides: Record<string, unknown> = {}) => {
+  sequence += 1;
+  return {
+    paymentId: `pay-c-${process.pid}-${sequence}`,
+    orderId: `ord-${sequence}`,
+    payerAccount: 'acct-payer-1',
+    merchantAccount: 'acct-merchant-1',
+    amount: 125_000,
+    currency: 'INR',
+    ...overrides,
+  };
+};
+
+const submit = async (
+  className: string,
+  body: unknown,
+  key: string,
+): Promise<string> => {
+  const result = await ingest(
+    apiEvent({
+      method: 'POST',
+      target: className,
+      body,
+      headers: { 'Idempotency-Key': key },
+    }),
+    lambdaContext('ingest'),
+  );
+  expect(result.statusCode).toBe(202);
+  return JSON.parse(result.body).taskId;
+};
+
+const ledgerEntries = async (paymentId: string) => {
+  const { Items } = await dynamodb().send(
+    new QueryCommand({
+      TableName: 'ekbar-ledger',
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      ExpressionAttributeValues: {
+        ':pk': { S: `PAYMENT#${paymentId}` },
+        ':entry': { S: 'ENTRY#' },
+      },
+    }),
+  );
+  return (Items ?? []).map((item) => unmarshall(item));
+};
+
+const taskStatus = async (taskId: string) => {
+  const result = await ingest(
+    apiEvent({ method: 'GET', target: taskId }),
+    lambdaContext('ingest'),
+  );
+  return JSON.parse(result.body);
+};
+
+/** Receives the class's queue once and runs the consumer on the batch. */
+const deliver = async (
+  className: string,
+  handler: ConsumerHandler,
+): Promise<{ event: SQSEvent; response: SQSBatchResponse }> => {
+  const { queueUrl } = environment.queuesOf(className);
+  const messages = await receiveAll(queueUrl, { waitSeconds: 1 });
+  const event = toSqsEvent(messages, queueArnOf(queueUrl));
+  const response = await handler(
+    event,
+    lambdaContext(`consumer-${className}`, 5_000),
+  );
+  // Like the event source mapping, delete what the batch did not report.
+  const failed = new Set(
+    response.batchItemFailures.map((f) => f.itemIdentifier),
+  );
+  for (const message of messages) {
+    if (!failed.has(message.MessageId as string)) {
+      await deleteMessage(queueUrl, message);
+    }
+  }
+  return { event, response };
+};
+
+beforeAll(async () => {
+  environment = await startTestEnvironment();
+  useConsumerEnvironment(environment, 'payment');
+  ({ handler: ingest } = require('../../functions/ingest/handler'));
+  ({ handler: paymentConsumer } = require('../../functions/consumers/payment'));
+});
+
+afterAll(async () => {
+  await environment?.stop();
+});
+
+describe('payment consumer', () => {
+  it('posts one debit and one credit and completes the task', async () => {
+    const payment = newPayment();
+    const taskId = await submit('payment', payment, 'k-ledger');
+
+    const { response } = await deliver('payment', paymentConsumer);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const entries = await ledgerEntries(payment.paymentId);
+    expect(entries.map((entry) => entry.side).sort()).toEqual([
+      'CREDIT',
+      'DEBIT',
+    ]);
+    expect(entries.find((e) => e.side === 'DEBIT')?.account).toBe(
+      'acct-payer-1',
+    );
+    expect(entries.find((e) => e.side === 'CREDIT')?.account).toBe(
+      'acct-merchant-1',
+    );
+    expect((await taskStatus(taskId)).status).toBe('completed');
+  });
+
+  it('does not repeat the effect for a duplicate delivery', async () => {
+    const payment = newPayment();
+    await submit('payment', payment, 'k-duplicate-delivery');
+    const { event } = await deliver('payment', paymentConsumer);
+
+    const again = await paymentConsumer(
+      event,
+      lambdaContext('consumer-payment'),
+    );
+
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
+  });
+
+  it('holds a payment above the review limit', async () => {
+    const payment = newPayment({ amount: 10_000_001 });
+    const taskId = await submit('payment', payment, 'k-review');
+
+    await deliver('payment', paymentConsumer);
+
+    expect(await ledgerEntries(payment.paymentId)).toEqual([]);
+    expect((await taskStatus(taskId)).status).toBe('held-for-review');
+  });
+
+  it('dead-letters a payment id reused with another intent', async () => {
+    const payment = newPayment();
+    await submit('payment', payment, 'k-conflict-1');
+    await deliver('payment', paymentConsumer);
+    const taskId = await submit(
+      'payment',
+      { ...payment, amount: payment.amount + 100 },
+      'k-conflict-2',
+    );
+
+    const { response } = await deliver('payment', paymentConsumer);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const status = await taskStatus(taskId);
+    expect(status.status).toBe('dead-lettered');
+    expect(status.reason).toContain('different intent');
+    const dead = await receiveAll(environment.queuesOf('payment').dlqUrl, {
+      waitSeconds: 1,
+      visibilitySeconds: 0,
+    });
+    expect(
+      dead.some(
+        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
+      ),
+    ).toBe(true);
+  });
+
+  it('dead-letters a non-JSON message with its reason', async () => {
+    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    await new SQSClient({}).send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: 'not json at all',
+        MessageGroupId: 'poison',
+        MessageDeduplicationId: `poison-${Date.now()}`,
+      }),
+    );
+
+    const { response } = await deliver('payment', paymentConsumer);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const dead = await receiveAll(dlqUrl, {
+      waitSeconds: 1,
+      visibilitySeconds: 0,
+    });
+    const poison = dead.find((m) => m.Body === 'not json at all');
+    expect(poison?.MessageAttributes?.['ekbar-reason']?.StringValue).toBe(
+      'message body is not valid JSON',
+    );
+  });
+
+  it('applies a payment once when the consumer dies after the effect', async () => {
+    const payment = newPayment();
+    const taskId = await submit('payment', payment, 'k-crash');
+    const { queueUrl } = environment.queuesOf('payment');
+    const messages = await receiveAll(queueUrl, { waitSeconds: 1 });
+    expect(messages).toHaveLength(1);
+    const folder = mkdtempSync(join(tmpdir(), 'ekbar-crash-'));
+    const eventFile = join(folder, 'event.json');
+    writeFileSync(
+      eventFile,
+      JSON.stringify(toSqsEvent(messages, queueArnOf(queueUrl))),
+    );
+
+    // A budget of 1 s makes the Powertools in-progress lock expire quickly.
+    const crashed = spawnSync(
+      process.execPath,
+      [
+        require.resolve('tsx/cli'),
+        join(__dirname, '..', '..', 'scripts', 'invoke.ts'),
+        'consumer-payment',
+        eventFile,
+        '1',
+      ],
+      {
+        env: {
+          ...process.env,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          // tsx runs the script in a child process, which inherits this.
+          NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'crash-after-effect.cjs')}`,
+        },
+        encoding: 'utf8',
+      },
+    );
+
+    expect(crashed.stderr).toBe('');
+    // tsx relays its child's SIGKILL as exit status 128 + 9.
+    expect(crashed.status).toBe(137);
+    expect(crashed.stdout).toBe('');
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
+    const { Items } = await dynamodb().send(
+      new ScanCommand({ TableName: 'ekbar-idempotency' }),
+    );
+    expect(Items?.map((item) => item.status?.S)).toContain('INPROGRESS');
+
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new SQSClient({}).send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: messages[0]?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const { response } = await deliver('payment', paymentConsumer);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
+    expect((await taskStatus(taskId)).status).toBe('completed');
+  });
+});

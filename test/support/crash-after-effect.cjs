@@ -1,0 +1,31 @@
+// Preloaded into a consumer process by a test: the process kills itself
+// with SIGKILL as soon as DynamoDB answers its first TransactWriteItems, the
+// call that writes an effect. The effect is then committed while the
+// Powertools idempotency record still says INPROGRESS, as after a power cut.
+const http = require('node:http');
+
+const targetOf = (options) => {
+  const headers = (options && options.headers) || {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'x-amz-target') {
+      return String(value);
+    }
+  }
+  return '';
+};
+
+const originalRequest = http.request;
+http.request = function request(...args) {
+  const isTransaction = targetOf(args[0]).endsWith('.TransactWriteItems');
+  const req = originalRequest.apply(this, args);
+  if (isTransaction) {
+    req.on('response', (response) => {
+      response.on('end', () => {
+        if (response.statusCode === 200) {
+          process.kill(process.pid, 'SIGKILL');
+        }
+      });
+    });
+  }
+  return req;
+};
