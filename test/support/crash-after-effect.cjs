@@ -5,7 +5,7 @@
 const http = require('node:http');
 
 const targetOf = (options) => {
-  const headers = (options && options.headers) || {};
+  const headers = options?.headers ?? {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'x-amz-target') {
       return String(value);
