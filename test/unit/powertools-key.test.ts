@@ -27,7 +27,7 @@ describe('consumerIdempotencyIdOf', () => {
       eventKeyJmesPath: 'envelope.businessKey',
     });
     config.registerLambdaContext(lambdaContext('consumer-payment'));
-    const once = makeIdempotent(async () => ({ ok: true }), {
+    const once = makeIdempotent(async (_task: unknown) => ({ ok: true }), {
       persistenceStore: new DynamoDBPersistenceLayer({
         tableName: 'ekbar-idempotency',
         awsSdkV3Client: client,
