@@ -17,6 +17,7 @@ export const countEvent = async ({
   envelope,
   task,
   protectionOn,
+  completion,
 }: ValidTask<AnalyticsTask>): Promise<Record<string, unknown>> => {
   const table = requireEnv(ENV.analyticsTable);
   const result = { outcome: 'counted' };
@@ -55,6 +56,7 @@ export const countEvent = async ({
     outcome,
     outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
     protectionOn,
+    completion,
     conflictMessage: 'event marker holds a different business key',
   });
   return result;

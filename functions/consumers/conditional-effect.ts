@@ -1,17 +1,14 @@
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients';
 import { EffectConflictError } from '../shared/errors';
 import { saveTaskOutcome, type TaskOutcome } from '../shared/task-store';
 import { cancellationOf } from '../shared/transactions';
-
-type TransactItem = NonNullable<
-  TransactWriteCommandInput['TransactItems']
->[number];
+import type { CompletionFold, TransactItem } from './idempotency-store';
 
 /**
  * Writes an effect in one transaction whose first item claims the business
- * key: a Put with `attribute_not_exists(pk)` that stores the key.
+ * key: a Put with `attribute_not_exists(pk)` that stores the key. The task
+ * outcome and, when given, the idempotency completion commit with it.
  *
  * If that claim fails because the same business key was applied before (a
  * redelivery after a crash), the effect is not repeated: the outcome is
@@ -24,8 +21,12 @@ export const writeEffectOnce = async (input: {
   readonly outcome: TaskOutcome;
   readonly outcomeUpdate: TransactItem;
   readonly protectionOn: boolean;
+  readonly completion?: CompletionFold;
   readonly conflictMessage: string;
 }): Promise<{ applied: boolean }> => {
+  const completion = input.outcome.result
+    ? input.completion?.item(input.outcome.result)
+    : undefined;
   const claim = input.protectionOn
     ? {
         Put: {
@@ -43,9 +44,11 @@ export const writeEffectOnce = async (input: {
           claim as TransactItem,
           ...input.others,
           input.outcomeUpdate,
+          ...(completion ? [completion] : []),
         ],
       }),
     );
+    input.completion?.committed();
     return { applied: true };
   } catch (error) {
     const cancellation = cancellationOf(error);

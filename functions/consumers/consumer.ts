@@ -12,7 +12,6 @@ import {
   IdempotencyConfig,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
@@ -34,6 +33,10 @@ import {
 } from '../shared/task-classes';
 import { idempotencyKeyPrefixOf, saveTaskOutcome } from '../shared/task-store';
 import { sendToDeadLetterQueue } from './dead-letter';
+import {
+  type CompletionFold,
+  FoldingPersistenceLayer,
+} from './idempotency-store';
 
 /** A task that passed every check, handed to a class's effect. */
 export interface ValidTask<T> {
@@ -41,6 +44,8 @@ export interface ValidTask<T> {
   readonly task: T;
   /** Whether consumer idempotency is on; only the chaos control turns it off. */
   readonly protectionOn: boolean;
+  /** Completes the idempotency record inside the effect's transaction. */
+  readonly completion?: CompletionFold;
 }
 
 /**
@@ -156,10 +161,14 @@ export const createConsumer = <T>(
     eventKeyJmesPath: 'envelope.businessKey',
     expiresAfterSeconds: definition.idempotencyTtlSeconds,
   });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: requireEnv(ENV.idempotencyTable),
-    awsSdkV3Client: dynamodbClient,
-  });
+  const persistenceStore = new FoldingPersistenceLayer(
+    definition.name,
+    definition.idempotencyTtlSeconds,
+    {
+      tableName: requireEnv(ENV.idempotencyTable),
+      awsSdkV3Client: dynamodbClient,
+    },
+  );
   const idempotentEffect = makeIdempotent(effect, {
     persistenceStore,
     config,
@@ -174,7 +183,13 @@ export const createConsumer = <T>(
       const parsed = parseRecord(definition, record);
       envelope = parsed.envelope;
       logger.appendKeys({ taskId: envelope.taskId, attempt });
-      await applyOnce({ ...parsed, protectionOn });
+      await applyOnce({
+        ...parsed,
+        protectionOn,
+        completion: protectionOn
+          ? persistenceStore.foldFor(parsed.envelope.businessKey)
+          : undefined,
+      });
     } catch (error) {
       if (error instanceof PoisonMessageError) {
         await deadLetter(definition, record, error.message, envelope);

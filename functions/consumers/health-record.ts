@@ -18,6 +18,7 @@ export const storeHealthRecord = async ({
   envelope,
   task,
   protectionOn,
+  completion,
 }: ValidTask<HealthRecordTask>): Promise<Record<string, unknown>> => {
   const createdAt = new Date().toISOString();
   const result = { outcome: 'stored', recordId: task.recordId };
@@ -67,6 +68,7 @@ export const storeHealthRecord = async ({
     outcome,
     outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
     protectionOn,
+    completion,
     conflictMessage: `record id ${task.recordId} already holds a different health record; submit a new record id`,
   });
   return result;

@@ -39,6 +39,7 @@ export const capturePayment = async ({
   envelope,
   task,
   protectionOn,
+  completion,
 }: ValidTask<PaymentTask>): Promise<Record<string, unknown>> => {
   const table = requireEnv(ENV.ledgerTable);
   const pk = paymentPk(task.paymentId);
@@ -80,6 +81,7 @@ export const capturePayment = async ({
       outcome,
       outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
       protectionOn,
+      completion,
       conflictMessage: `payment id ${task.paymentId} was already used with a different intent; submit a new payment id`,
     });
     return result;
@@ -95,6 +97,7 @@ export const capturePayment = async ({
     outcome,
     outcomeUpdate: { Update: taskOutcomeUpdate(outcome) },
     protectionOn,
+    completion,
     conflictMessage: `payment id ${task.paymentId} was already used with a different intent; submit a new payment id`,
   });
   return result;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DeleteItemCommand,
   DynamoDBClient,
   QueryCommand,
   ScanCommand,
@@ -223,6 +224,31 @@ describe('payment consumer', () => {
     );
   });
 
+  it('keeps the effect once when the idempotency record is gone', async () => {
+    const payment = newPayment();
+    await submit('payment', payment, 'k-record-gone');
+    const { event } = await deliver('payment', paymentConsumer);
+    const { Items } = await dynamodb().send(
+      new ScanCommand({ TableName: 'ekbar-idempotency' }),
+    );
+    for (const item of Items ?? []) {
+      await dynamodb().send(
+        new DeleteItemCommand({
+          TableName: 'ekbar-idempotency',
+          Key: { id: item.id },
+        }),
+      );
+    }
+
+    const again = await paymentConsumer(
+      event,
+      lambdaContext('consumer-payment'),
+    );
+
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
+  });
+
   it('applies a payment once when the consumer dies after the effect', async () => {
     const payment = newPayment();
     const taskId = await submit('payment', payment, 'k-crash');
@@ -265,7 +291,12 @@ describe('payment consumer', () => {
     const { Items } = await dynamodb().send(
       new ScanCommand({ TableName: 'ekbar-idempotency' }),
     );
-    expect(Items?.map((item) => item.status?.S)).toContain('INPROGRESS');
+    // The completion commits in the effect's transaction, so the crash
+    // leaves no gap: the record already says COMPLETED.
+    const record = Items?.find(
+      (item) => item.data?.M?.outcome?.S === 'captured',
+    );
+    expect(record?.status?.S).toBe('COMPLETED');
 
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await new SQSClient({}).send(

@@ -10,15 +10,15 @@ export * from './definition';
  * Every task class. Adding a class means adding its definition here and a
  * consumer entry under functions/consumers.
  */
-export const TASK_CLASSES = [payment, healthRecord, notification, analytics];
+export const TASK_CLASSES: readonly TaskClassDefinition<unknown>[] = [
+  payment,
+  healthRecord,
+  notification,
+  analytics,
+] as TaskClassDefinition<unknown>[];
 
-export type TaskClassName = (typeof TASK_CLASSES)[number]['name'];
-
-const byName = new Map<string, TaskClassDefinition<unknown>>(
-  TASK_CLASSES.map((definition) => [
-    definition.name,
-    definition as TaskClassDefinition<unknown>,
-  ]),
+const byName = new Map(
+  TASK_CLASSES.map((definition) => [definition.name, definition]),
 );
 
 /** Returns the class with this name, or undefined when there is none. */
