@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AttributeValue,
   DeleteItemCommand,
   DynamoDBClient,
   QueryCommand,
@@ -235,7 +236,7 @@ describe('payment consumer', () => {
       await dynamodb().send(
         new DeleteItemCommand({
           TableName: 'ekbar-idempotency',
-          Key: { id: item.id },
+          Key: { id: item.id as AttributeValue },
         }),
       );
     }
