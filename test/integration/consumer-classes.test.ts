@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { apiEvent, lambdaContext } from '../support/api-event';
@@ -9,7 +13,12 @@ import {
   type TestEnvironment,
   useConsumerEnvironment,
 } from '../support/emulator';
-import { deleteMessage, queueArnOf, receiveAll, toSqsEvent } from '../support/sqs';
+import {
+  deleteMessage,
+  queueArnOf,
+  receiveAll,
+  toSqsEvent,
+} from '../support/sqs';
 
 type ConsumerHandler = (
   event: SQSEvent,
@@ -42,13 +51,22 @@ const consumerFor = (className: string): ConsumerHandler => {
   return handler as ConsumerHandler;
 };
 
-const deliver = async (className: string, handler: ConsumerHandler, waitSeconds = 1) => {
+const deliver = async (
+  className: string,
+  handler: ConsumerHandler,
+  waitSeconds = 1,
+) => {
   useConsumerEnvironment(environment, className);
   const { queueUrl } = environment.queuesOf(className);
   const messages = await receiveAll(queueUrl, { waitSeconds });
   const event = toSqsEvent(messages, queueArnOf(queueUrl));
-  const response = await handler(event, lambdaContext(`consumer-${className}`, 5_000));
-  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const response = await handler(
+    event,
+    lambdaContext(`consumer-${className}`, 5_000),
+  );
+  const failed = new Set(
+    response.batchItemFailures.map((f) => f.itemIdentifier),
+  );
   for (const message of messages) {
     if (!failed.has(message.MessageId as string)) {
       await deleteMessage(queueUrl, message);
@@ -62,11 +80,15 @@ beforeAll(async () => {
     providerCalls.push({ key: request.headers['idempotency-key'] as string });
     request.resume();
     request.on('end', () => {
-      response.writeHead(providerStatus, { 'Content-Type': 'application/json' });
+      response.writeHead(providerStatus, {
+        'Content-Type': 'application/json',
+      });
       response.end(JSON.stringify({ id: `msg-${providerCalls.length}` }));
     });
   });
-  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    provider.listen(0, '127.0.0.1', resolve),
+  );
   const { port } = provider.address() as AddressInfo;
   environment = await startTestEnvironment({
     EKBAR_NOTIFICATION_PROVIDER_URL: `http://127.0.0.1:${port}`,
@@ -93,7 +115,10 @@ describe('health-record consumer', () => {
     const { messages } = await deliver('health-record', handler);
 
     await handler(
-      toSqsEvent(messages, queueArnOf(environment.queuesOf('health-record').queueUrl)),
+      toSqsEvent(
+        messages,
+        queueArnOf(environment.queuesOf('health-record').queueUrl),
+      ),
       lambdaContext('consumer-health-record'),
     );
 
@@ -109,7 +134,9 @@ describe('health-record consumer', () => {
       new QueryCommand({
         TableName: 'ekbar-audit',
         KeyConditionExpression: 'entity = :entity',
-        ExpressionAttributeValues: { ':entity': { S: `health-record#${record.recordId}` } },
+        ExpressionAttributeValues: {
+          ':entity': { S: `health-record#${record.recordId}` },
+        },
       }),
     );
     expect(audit.Items).toHaveLength(1);
@@ -120,12 +147,20 @@ describe('health-record consumer', () => {
 describe('analytics consumer', () => {
   it('counts each event once', async () => {
     const handler = consumerFor('analytics');
-    const event = { eventId: `evt-${process.pid}`, name: 'signup', entityId: 'web', value: 3 };
+    const event = {
+      eventId: `evt-${process.pid}`,
+      name: 'signup',
+      entityId: 'web',
+      value: 3,
+    };
     await submit('analytics', event);
     const { messages } = await deliver('analytics', handler);
 
     await handler(
-      toSqsEvent(messages, queueArnOf(environment.queuesOf('analytics').queueUrl)),
+      toSqsEvent(
+        messages,
+        queueArnOf(environment.queuesOf('analytics').queueUrl),
+      ),
       lambdaContext('consumer-analytics'),
     );
 
@@ -156,7 +191,9 @@ describe('notification consumer', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(providerCalls.slice(before)).toHaveLength(1);
-    expect(providerCalls.at(-1)?.key).toMatch(/^notification_ntf-\d+_send_[0-9a-f]{32}$/);
+    expect(providerCalls.at(-1)?.key).toMatch(
+      /^notification_ntf-\d+_send_[0-9a-f]{32}$/,
+    );
   });
 
   it('retries with the class backoff, then dead-letters with the reason', async () => {
@@ -196,7 +233,11 @@ describe('notification consumer', () => {
     expect(letter?.MessageAttributes?.['ekbar-reason']?.StringValue).toContain(
       'failed after 4 attempts',
     );
-    expect(letter?.MessageAttributes?.['ekbar-attempts']?.StringValue).toBe('4');
-    expect(await receiveAll(environment.queuesOf('notification').queueUrl)).toEqual([]);
+    expect(letter?.MessageAttributes?.['ekbar-attempts']?.StringValue).toBe(
+      '4',
+    );
+    expect(
+      await receiveAll(environment.queuesOf('notification').queueUrl),
+    ).toEqual([]);
   });
 });

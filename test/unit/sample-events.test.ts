@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRecord } from '../../functions/consumers/consumer';
@@ -24,7 +23,10 @@ describe('sample events', () => {
 
   it.each(TASK_CLASSES)('holds a valid $name SQS record', (definition) => {
     const event = JSON.parse(
-      readFileSync(join(repositoryEvents, 'sqs', `${definition.name}.json`), 'utf8'),
+      readFileSync(
+        join(repositoryEvents, 'sqs', `${definition.name}.json`),
+        'utf8',
+      ),
     );
 
     const parsed = parseRecord(definition, event.Records[0]);
