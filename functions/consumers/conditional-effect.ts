@@ -1,6 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients';
 import { EffectConflictError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { saveTaskOutcome, type TaskOutcome } from '../shared/task-store';
 import { cancellationOf } from '../shared/transactions';
 import type { CompletionFold, TransactItem } from './idempotency-store';
@@ -49,6 +51,7 @@ export const writeEffectOnce = async (input: {
       }),
     );
     input.completion?.committed();
+    countOutcome(input.outcome);
     return { applied: true };
   } catch (error) {
     const cancellation = cancellationOf(error);
@@ -63,6 +66,20 @@ export const writeEffectOnce = async (input: {
       );
     }
     await saveTaskOutcome(input.outcome);
+    logger.info('duplicate suppressed', { layer: 'effect-guard' });
+    countMetric(METRIC.duplicateSuppressed, input.outcome.className, {
+      layer: 'effect-guard',
+    });
     return { applied: false };
   }
+};
+
+/** Counts a task that reached its outcome for the first time. */
+export const countOutcome = (outcome: TaskOutcome): void => {
+  countMetric(
+    outcome.status === 'held-for-review'
+      ? METRIC.heldForReview
+      : METRIC.completed,
+    outcome.className,
+  );
 };

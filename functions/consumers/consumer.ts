@@ -26,6 +26,7 @@ import { dynamodbClient, requireEnv, sqsClient } from '../shared/aws-clients';
 import { type TaskEnvelope, taskEnvelopeSchema } from '../shared/envelope';
 import { PoisonMessageError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { ENV } from '../shared/resources';
 import {
   businessKeyOf,
@@ -160,6 +161,14 @@ export const createConsumer = <T>(
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'envelope.businessKey',
     expiresAfterSeconds: definition.idempotencyTtlSeconds,
+    // Powertools calls this only when it returns a stored result.
+    responseHook: (response) => {
+      logger.info('duplicate suppressed', { layer: 'consumer-idempotency' });
+      countMetric(METRIC.duplicateSuppressed, definition.name, {
+        layer: 'consumer-idempotency',
+      });
+      return response;
+    },
   });
   const persistenceStore = new FoldingPersistenceLayer(
     definition.name,
@@ -242,6 +251,7 @@ const scheduleRetry = async (
   const delaySeconds =
     definition.backoffSeconds[attempt - 1] ??
     (definition.backoffSeconds.at(-1) as number);
+  countMetric(METRIC.retryScheduled, definition.name);
   logger.warn('retry scheduled', {
     taskClass: definition.name,
     messageId: record.messageId,
@@ -276,6 +286,7 @@ const deadLetter = async (
   envelope: TaskEnvelope | undefined,
 ): Promise<void> => {
   await sendToDeadLetterQueue(record, reason, envelope?.taskId);
+  countMetric(METRIC.deadLettered, definition.name);
   logger.error('dead-lettered', {
     taskClass: definition.name,
     messageId: record.messageId,

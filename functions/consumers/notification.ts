@@ -1,9 +1,16 @@
-import { requireEnv } from '../shared/aws-clients';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, requireEnv } from '../shared/aws-clients';
 import { PoisonMessageError } from '../shared/errors';
 import { ENV } from '../shared/resources';
 import { type NotificationTask, notification } from '../shared/task-classes';
-import { saveTaskOutcome } from '../shared/task-store';
+import {
+  saveTaskOutcome,
+  type TaskOutcome,
+  taskOutcomeUpdate,
+} from '../shared/task-store';
+import { countOutcome } from './conditional-effect';
 import { createConsumer, type ValidTask } from './consumer';
+import type { CompletionFold } from './idempotency-store';
 
 /** Milliseconds to wait for the provider before the attempt fails. */
 const PROVIDER_TIMEOUT_MS = 3_000;
@@ -19,6 +26,7 @@ const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
 export const sendNotification = async ({
   envelope,
   task,
+  completion,
 }: ValidTask<NotificationTask>): Promise<Record<string, unknown>> => {
   const response = await fetch(
     `${requireEnv(ENV.notificationProviderUrl)}/messages`,
@@ -53,14 +61,39 @@ export const sendNotification = async ({
     outcome: 'sent',
     providerMessageId: typeof body.id === 'string' ? body.id : null,
   };
-  await saveTaskOutcome({
+  const outcome = {
     taskId: envelope.taskId,
     className: notification.name,
     businessKey: envelope.businessKey,
-    status: 'completed',
+    status: 'completed' as const,
     result,
-  });
+  };
+  await recordOutcome(outcome, completion);
+  countOutcome(outcome);
   return result;
+};
+
+/**
+ * Records the outcome and completes the idempotency record in one
+ * transaction, or records the outcome alone when protection is off.
+ */
+const recordOutcome = async (
+  outcome: TaskOutcome,
+  completion: CompletionFold | undefined,
+): Promise<void> => {
+  if (!completion || !outcome.result) {
+    await saveTaskOutcome(outcome);
+    return;
+  }
+  await documentClient.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Update: taskOutcomeUpdate(outcome) },
+        completion.item(outcome.result),
+      ],
+    }),
+  );
+  completion.committed();
 };
 
 export const handler = createConsumer(notification, sendNotification);

@@ -3,8 +3,13 @@ import type {
   APIGatewayProxyResult,
   Context,
 } from 'aws-lambda';
-import { UnknownTaskClassError } from '../shared/errors';
+import {
+  IdempotencyKeyReuseError,
+  RequestInProgressError,
+  UnknownTaskClassError,
+} from '../shared/errors';
 import { logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { PATH_PARAMETER } from '../shared/routes';
 import { findTaskClass } from '../shared/task-classes';
 import { readTask } from './get-task';
@@ -77,6 +82,15 @@ const getTaskStatus = async (
   return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(view) };
 };
 
+/** Counts key collisions and in-flight conflicts for operators. */
+const countConflict = (error: unknown, className: string): void => {
+  if (error instanceof IdempotencyKeyReuseError) {
+    countMetric(METRIC.keyCollision, className);
+  } else if (error instanceof RequestInProgressError) {
+    countMetric(METRIC.inFlightConflict, className);
+  }
+};
+
 /**
  * API Gateway proxy handler: `POST /v1/tasks/{class}` accepts a task and
  * `GET /v1/tasks/{taskId}` reports its status. Every error is an
@@ -94,6 +108,7 @@ export const handler = async (
     }
     return await getTaskStatus(event, target);
   } catch (error) {
+    countConflict(error, target);
     const status = statusOf(error);
     if (status >= 500) {
       logger.error('request failed', {

@@ -17,6 +17,7 @@ import {
   RequestValidationError,
 } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { ENV, queueUrlEnvOf } from '../shared/resources';
 import {
   businessKeyOf,
@@ -284,6 +285,7 @@ export const submitTask = async (
     }),
   );
   logger.info('task accepted', logContext(submission));
+  countMetric(METRIC.accepted, submission.definition.name);
   return { ...response, replayed: false, existingTask: false };
 };
 
@@ -310,6 +312,9 @@ const resolveClaimConflict = async (
     );
     logger.info('duplicate suppressed', {
       ...logContext(submission),
+      layer: 'api-replay',
+    });
+    countMetric(METRIC.duplicateSuppressed, submission.definition.name, {
       layer: 'api-replay',
     });
     return { ...stored, replayed: true, existingTask: false };
@@ -391,6 +396,9 @@ const attachToExistingTask = async (
     existingTaskId: existing.taskId,
     layer: 'ingest-business-key',
   });
+  countMetric(METRIC.duplicateSuppressed, submission.definition.name, {
+    layer: 'ingest-business-key',
+  });
   return { ...response, replayed: false, existingTask: true };
 };
 
@@ -439,6 +447,9 @@ const submitWithoutKey = async (
       existingTaskId: existingTask.taskId,
       layer: 'ingest-business-key',
     });
+    countMetric(METRIC.duplicateSuppressed, submission.definition.name, {
+      layer: 'ingest-business-key',
+    });
     const response = acceptedResponse(
       submission,
       existingTask.taskId,
@@ -457,6 +468,7 @@ const submitWithoutKey = async (
     }),
   );
   logger.info('task accepted', logContext(submission));
+  countMetric(METRIC.accepted, submission.definition.name);
   const response = acceptedResponse(submission, submission.taskId, 'accepted');
   return { ...response, replayed: false, existingTask: false };
 };
