@@ -4,3 +4,5 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_REGION ??= 'ap-south-1';
 // Lambda runs Node.js 22; the SDK's notice about Node.js 20 does not apply.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Embedded-metric lines are checked by the tests that need them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
