@@ -16,8 +16,16 @@ import { apiEvent, lambdaContext } from '../support/api-event';
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 
-/** Characters that SQS rejects in a message body. */
-const SQS_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+/** Returns whether a body holds a character that SQS rejects. */
+const hasSqsInvalidCharacter = (body: string | undefined): boolean =>
+  [...(body ?? '')].some((character) => {
+    const code = character.codePointAt(0) as number;
+    return (
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+      code === 0xfffe ||
+      code === 0xffff
+    );
+  });
 
 const classNames = TASK_CLASSES.map((definition) => definition.name);
 
@@ -137,7 +145,9 @@ describe('ingest handler under generated input', () => {
           expect(sends).toHaveLength(0);
         }
         for (const send of sends) {
-          expect(send.args[0].input.MessageBody).not.toMatch(SQS_INVALID);
+          expect(hasSqsInvalidCharacter(send.args[0].input.MessageBody)).toBe(
+            false,
+          );
         }
       }),
       { numRuns: 10_000 },
