@@ -1,0 +1,149 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { RESOURCE_PREFIX } from '../../functions/shared/resources';
+import { ROUTES } from '../../functions/shared/routes';
+
+/**
+ * Stage name. The resource paths already carry the API version
+ * (`/v1/tasks/...`), so a `v1` stage would give URLs like `/v1/v1/tasks`.
+ */
+export const API_STAGE_NAME = 'prod';
+
+/** Props of a {@link TaskApi}. */
+export interface TaskApiProps {
+  /** Function that every route invokes through a Lambda proxy integration. */
+  readonly handler: lambda.IFunction;
+  /**
+   * Steady request rate allowed per API key and per method, in requests
+   * per second. The default is a starting value, not a measured one.
+   * @default 50
+   */
+  readonly rateLimitPerSecond?: number;
+  /**
+   * Requests allowed in a burst above the steady rate.
+   * @default 100
+   */
+  readonly burstLimit?: number;
+  /**
+   * Requests allowed per API key per day.
+   * @default 100000
+   */
+  readonly dailyQuota?: number;
+  /**
+   * How long access log events are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether to create the IAM role that lets API Gateway write logs and
+   * set it in the account's API Gateway settings. Access logging fails to
+   * deploy when the account has no such role. Set `false` when another
+   * stack in the account and region manages it.
+   * @default true
+   */
+  readonly manageCloudWatchRole?: boolean;
+}
+
+const requirePositive = (
+  label: string,
+  value: number,
+  integer: boolean,
+): void => {
+  const valid = integer ? Number.isSafeInteger(value) : Number.isFinite(value);
+  if (!valid || value <= 0) {
+    throw new Error(
+      `${label} is ${value}; set a positive ${integer ? 'integer' : 'number'}`,
+    );
+  }
+};
+
+/**
+ * The REST API that accepts tasks and reports their status. Every method
+ * requires an API key. The usage plan throttles each key and caps it with
+ * a daily quota, and the stage throttles every method.
+ */
+export class TaskApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly apiKey: apigateway.IApiKey;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: TaskApiProps) {
+    super(scope, id);
+
+    const rateLimit = props.rateLimitPerSecond ?? 50;
+    const burstLimit = props.burstLimit ?? 100;
+    const dailyQuota = props.dailyQuota ?? 100_000;
+    requirePositive('rateLimitPerSecond', rateLimit, false);
+    requirePositive('burstLimit', burstLimit, true);
+    requirePositive('dailyQuota', dailyQuota, true);
+    const manageRole = props.manageCloudWatchRole ?? true;
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `${RESOURCE_PREFIX}-tasks`,
+      description: 'Accepts background tasks and reports their status.',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: manageRole,
+      cloudWatchRoleRemovalPolicy: manageRole
+        ? RemovalPolicy.RETAIN
+        : undefined,
+      deployOptions: {
+        stageName: API_STAGE_NAME,
+        accessLogDestination: new apigateway.LogGroupLogDestination(
+          this.accessLogGroup,
+        ),
+        accessLogFormat: accessLogFormat(),
+        // Execution logs stay off, because with data tracing they would
+        // contain request bodies, which carry payment and health data.
+        methodOptions: {
+          '/*/*': {
+            throttlingRateLimit: rateLimit,
+            throttlingBurstLimit: burstLimit,
+          },
+        },
+      },
+    });
+
+    const integration = new apigateway.LambdaIntegration(props.handler);
+    for (const route of ROUTES) {
+      this.api.root
+        .resourceForPath(route.resource)
+        .addMethod(route.method, integration, { apiKeyRequired: true });
+    }
+
+    this.apiKey = this.api.addApiKey('ApiKey', {
+      apiKeyName: `${RESOURCE_PREFIX}-default`,
+      description: 'Key of the first client. Add one key per client.',
+    });
+    const usagePlan = this.api.addUsagePlan('UsagePlan', {
+      name: `${RESOURCE_PREFIX}-default`,
+      throttle: { rateLimit, burstLimit },
+      quota: { limit: dailyQuota, period: apigateway.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    usagePlan.addApiKey(this.apiKey);
+  }
+}
+
+/** One JSON line per request, with the API key id but never the key. */
+const accessLogFormat = (): apigateway.AccessLogFormat =>
+  apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: apigateway.AccessLogField.contextRequestId(),
+      requestTime: apigateway.AccessLogField.contextRequestTime(),
+      httpMethod: apigateway.AccessLogField.contextHttpMethod(),
+      resourcePath: apigateway.AccessLogField.contextResourcePath(),
+      status: apigateway.AccessLogField.contextStatus(),
+      responseLength: apigateway.AccessLogField.contextResponseLength(),
+      responseLatency: apigateway.AccessLogField.contextResponseLatency(),
+      integrationStatus: apigateway.AccessLogField.contextIntegrationStatus(),
+      sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
+      apiKeyId: apigateway.AccessLogField.contextIdentityApiKeyId(),
+      errorMessage: apigateway.AccessLogField.contextErrorMessage(),
+    }),
+  );
