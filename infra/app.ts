@@ -1,6 +1,7 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { RESOURCE_PREFIX } from '../functions/shared/resources';
 import { EkbarStack } from './ekbar-stack';
+import { addNagChecks } from './nag';
 
 /**
  * Region of the service unless `-c region=...` names another.
@@ -56,3 +57,7 @@ new EkbarStack(app, 'Ekbar', {
   paymentReviewLimitMinor: contextInteger(app, 'paymentReviewLimitMinor'),
 });
 Tags.of(app).add('project', RESOURCE_PREFIX);
+
+// Every synthesis runs the checks, not only the infrastructure tests, so
+// that no deployment carries an unacknowledged finding.
+addNagChecks(app);

@@ -18,6 +18,7 @@ import { DataTables } from './constructs/data-tables';
 import { IngestFunction } from './constructs/ingest-function';
 import { TaskApi, type TaskApiProps } from './constructs/task-api';
 import { TaskPipeline } from './constructs/task-pipeline';
+import { acknowledgeNagFindings } from './nag';
 
 /** Props of the {@link EkbarStack}. */
 export interface EkbarStackProps extends StackProps {
@@ -101,6 +102,7 @@ const validateProviderUrl = (value: string): void => {
 export class EkbarStack extends Stack {
   readonly tables: DataTables;
   readonly pipelines: readonly TaskPipeline[];
+  readonly ingest: IngestFunction;
   readonly taskApi: TaskApi;
   readonly alarmTopic: sns.Topic;
 
@@ -121,13 +123,13 @@ export class EkbarStack extends Stack {
         props,
       ),
     );
-    const ingest = new IngestFunction(this, 'Ingest', {
+    this.ingest = new IngestFunction(this, 'Ingest', {
       tables: this.tables.tables,
       pipelines: this.pipelines,
       logRetention: props.logRetention,
     });
     this.taskApi = new TaskApi(this, 'TaskApi', {
-      handler: ingest.lambdaFunction,
+      handler: this.ingest.lambdaFunction,
       logRetention: props.logRetention,
       ...props.apiLimits,
     });
@@ -147,6 +149,14 @@ export class EkbarStack extends Stack {
         'Id of the default API key; read its value with aws apigateway get-api-key --include-value.',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+
+    acknowledgeNagFindings({
+      functions: [
+        this.ingest,
+        ...this.pipelines.map((pipeline) => pipeline.consumer),
+      ],
+      taskApi: this.taskApi,
+    });
   }
 
   /** Variables that only one class's consumer reads, keyed by class name. */

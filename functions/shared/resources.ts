@@ -130,6 +130,18 @@ export const ENV = {
 export const queueUrlEnvOf = (className: string): string =>
   `EKBAR_QUEUE_URL_${className.toUpperCase().replace(/-/g, '_')}`;
 
+/**
+ * Timeout of the ingest function in seconds, below the 29 s default
+ * integration timeout of API Gateway.
+ */
+export const INGEST_TIMEOUT_SECONDS = 10;
+
+/** Memory of the ingest function in MiB. */
+export const INGEST_MEMORY_SIZE_MB = 256;
+
+/** Service name in every function's logs and metrics. */
+export const FUNCTION_SERVICE_NAME = 'ekbar';
+
 /** Name of the bundle and Lambda entry of each function. */
 export const INGEST_FUNCTION = 'ingest';
 export const consumerFunctionOf = (className: string): string =>

@@ -3,21 +3,14 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   INGEST_FUNCTION,
+  INGEST_MEMORY_SIZE_MB,
+  INGEST_TIMEOUT_SECONDS,
   type TableId,
 } from '../../functions/shared/resources';
 import { ingestEnvironment } from '../../scripts/local/provision';
 import { INGEST_TASKS_ACTIONS, TABLE_ACTIONS } from './table-access';
 import { TaskFunction } from './task-function';
 import type { TaskPipeline } from './task-pipeline';
-
-/**
- * Timeout of the ingest function in seconds, below the 29 s default
- * integration timeout of API Gateway.
- */
-export const INGEST_TIMEOUT_SECONDS = 10;
-
-/** Memory of the ingest function in MiB. */
-export const INGEST_MEMORY_SIZE_MB = 256;
 
 /** Props of an {@link IngestFunction}. */
 export interface IngestFunctionProps {

@@ -69,6 +69,12 @@ export class TaskApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly apiKey: apigateway.IApiKey;
   readonly accessLogGroup: logs.LogGroup;
+  /**
+   * Log group of the stage's execution logs. API Gateway writes to it by
+   * name, and creates it without retention unless the stack has created
+   * it first.
+   */
+  readonly executionLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: TaskApiProps) {
     super(scope, id);
@@ -81,9 +87,8 @@ export class TaskApi extends Construct {
     requirePositive('dailyQuota', dailyQuota, true);
     const manageRole = props.manageCloudWatchRole ?? true;
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    });
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `${RESOURCE_PREFIX}-tasks`,
       description: 'Accepts background tasks and reports their status.',
@@ -98,22 +103,37 @@ export class TaskApi extends Construct {
           this.accessLogGroup,
         ),
         accessLogFormat: accessLogFormat(),
-        // Execution logs stay off, because with data tracing they would
-        // contain request bodies, which carry payment and health data.
+        // Execution logs record errors only. Data tracing stays off,
+        // because it would log request bodies, which carry payment and
+        // health data.
         methodOptions: {
           '/*/*': {
             throttlingRateLimit: rateLimit,
             throttlingBurstLimit: burstLimit,
+            loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+            dataTraceEnabled: false,
           },
         },
       },
     });
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE_NAME}`,
+      retention,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
+    // The API key is the only credential: it identifies the caller, whose
+    // id scopes idempotency keys, and selects the usage plan. AWS advises
+    // against API keys as the only authorization, so a stack that serves
+    // real traffic should add IAM authorization or a Lambda authorizer.
     const integration = new apigateway.LambdaIntegration(props.handler);
     for (const route of ROUTES) {
       this.api.root
         .resourceForPath(route.resource)
-        .addMethod(route.method, integration, { apiKeyRequired: true });
+        .addMethod(route.method, integration, {
+          apiKeyRequired: true,
+          authorizationType: apigateway.AuthorizationType.NONE,
+        });
     }
 
     this.apiKey = this.api.addApiKey('ApiKey', {

@@ -1,10 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RESOURCE_PREFIX } from '../../functions/shared/resources';
+import {
+  FUNCTION_SERVICE_NAME,
+  RESOURCE_PREFIX,
+} from '../../functions/shared/resources';
 import { bundleDirOf, FUNCTION_ENTRIES } from '../../scripts/bundle';
-import { FUNCTION_SERVICE_NAME } from '../../scripts/local/lambda-environment';
 
 /** Namespace of the metrics that the Powertools Metrics utility emits. */
 export const METRICS_NAMESPACE = 'ekbar';
@@ -45,12 +48,18 @@ const requireIntegerIn = (
 
 /**
  * One Lambda function of the project, on Node.js 22 and arm64, running
- * the esbuild bundle of its entry, with its own log group and the
- * Powertools settings. The function name is `ekbar-<bundleName>`.
+ * the esbuild bundle of its entry, with its own log group, its own role
+ * and the Powertools settings. The function name is
+ * `ekbar-<bundleName>`.
  */
 export class TaskFunction extends Construct {
   readonly lambdaFunction: lambda.Function;
   readonly logGroup: logs.LogGroup;
+  /**
+   * Execution role. It may write to the function's own log group, and
+   * the owner of the construct grants everything else.
+   */
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     super(scope, id);
@@ -77,8 +86,16 @@ export class TaskFunction extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
+    // A role of our own replaces the AWSLambdaBasicExecutionRole managed
+    // policy, which allows writing to every log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${functionName}`,
+    });
+    this.logGroup.grantWrite(this.role);
     this.lambdaFunction = new lambda.Function(this, 'Function', {
       functionName,
+      role: this.role,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(bundleDirOf(props.bundleName)),

@@ -121,17 +121,17 @@ export class TaskPipeline extends Construct {
     const consumer = this.consumer.lambdaFunction;
 
     // The event source grants receive, delete and visibility changes on
-    // the queue. The consumer also changes visibility to apply the class's
-    // backoff, and sends a record to the DLQ itself with the reason.
+    // the queue. The consumer changes visibility itself to apply the
+    // class's backoff, so that grant is stated here too. It sends to the
+    // DLQ, with the reason, and never to its own queue.
     consumer.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: this.settings.batchSize,
         reportBatchItemFailures: true,
       }),
     );
-    for (const queue of [this.queue, this.deadLetterQueue]) {
-      queue.grant(consumer, 'sqs:SendMessage', 'sqs:ChangeMessageVisibility');
-    }
+    this.queue.grant(consumer, 'sqs:ChangeMessageVisibility');
+    this.deadLetterQueue.grant(consumer, 'sqs:SendMessage');
 
     for (const [tableId, access] of Object.entries(tableAccess)) {
       tables[tableId as TableId].grant(consumer, ...TABLE_ACTIONS[access]);

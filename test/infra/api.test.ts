@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import {
   INGEST_FUNCTION,
   queueSettingsOf,
@@ -9,8 +10,8 @@ import {
 import { ROUTES } from '../../functions/shared/routes';
 import { TASK_CLASSES } from '../../functions/shared/task-classes';
 import {
-  allowedActionsOf,
   findResourceBy,
+  grantsOf,
   resourcesOfType,
   synthesizeStack,
 } from './stack-template';
@@ -48,6 +49,12 @@ describe('API methods', () => {
   it.each(methods)('%s requires an API key', (_id, method) => {
     // Assess
     expect(method.Properties.ApiKeyRequired).toBe(true);
+  });
+
+  it.each(methods)('%s uses no authorizer', (_id, method) => {
+    // Assess: the API key is the only credential, set on purpose.
+    expect(method.Properties.AuthorizationType).toBe('NONE');
+    expect(method.Properties.AuthorizerId).toBeUndefined();
   });
 
   it.each(methods)('%s proxies to the ingest function', (_id, method) => {
@@ -106,7 +113,7 @@ describe('API stage', () => {
     ]);
   });
 
-  it('keeps execution logs and data tracing off', () => {
+  it('logs errors without data tracing', () => {
     // Prepare
     const [settings] = stage.Properties.MethodSettings as Record<
       string,
@@ -114,8 +121,35 @@ describe('API stage', () => {
     >[];
 
     // Assess
-    expect(settings?.LoggingLevel).toBeUndefined();
-    expect(settings?.DataTraceEnabled).not.toBe(true);
+    expect(settings?.LoggingLevel).toBe('ERROR');
+    expect(settings?.DataTraceEnabled).toBe(false);
+  });
+
+  it('creates its execution log group first', () => {
+    // Prepare
+    const [apiId] = Object.keys(
+      resourcesOfType(template, 'AWS::ApiGateway::RestApi'),
+    );
+
+    // Act
+    const [logGroupId, logGroup] = findResourceBy(
+      template,
+      'AWS::Logs::LogGroup',
+      'LogGroupName',
+      {
+        'Fn::Join': [
+          '',
+          ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/prod'],
+        ],
+      },
+    );
+
+    // Assess
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+    template.hasResource('AWS::ApiGateway::Stage', {
+      Properties: { StageName: 'prod' },
+      DependsOn: Match.arrayWith([logGroupId]),
+    });
   });
 });
 
@@ -202,8 +236,6 @@ describe('API Gateway logging role', () => {
 });
 
 describe('ingest function', () => {
-  const allowed = allowedActionsOf(template, ingestId);
-
   it('has a 10 s timeout and 256 MiB', () => {
     // Assess
     expect(ingest.Properties.Timeout).toBe(10);
@@ -222,51 +254,33 @@ describe('ingest function', () => {
     });
   });
 
-  it('writes only the tasks table', () => {
-    // Act
-    const actions = [...(allowed.get(tableIdOf('tasks')) ?? [])].sort();
-
-    // Assess
-    expect(actions).toEqual([
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-    ]);
-  });
-
-  it('only reads the idempotency table', () => {
-    // Act
-    const actions = [...(allowed.get(tableIdOf('idempotency')) ?? [])];
-
-    // Assess
-    expect(actions).toEqual(['dynamodb:GetItem']);
-  });
-
-  it('reaches no other table', () => {
+  it('is granted exactly its tables, queues and logs', () => {
     // Prepare
-    const others = (Object.keys(TABLES) as TableId[])
-      .filter((tableId) => tableId !== 'tasks' && tableId !== 'idempotency')
-      .map(tableIdOf);
-
-    // Assess
-    for (const tableLogicalId of others) {
-      expect(allowed.has(tableLogicalId)).toBe(false);
-    }
-  });
-
-  it.each(TASK_CLASSES)('only sends to the $name queue', (definition) => {
-    // Prepare
-    const settings = queueSettingsOf(definition);
+    const logGroupId = (
+      ingest.Properties.LoggingConfig as { LogGroup: { Ref: string } }
+    ).LogGroup.Ref;
+    const tasksTableId = tableIdOf('tasks');
+    const expected = [
+      `dynamodb:DeleteItem ${tasksTableId}`,
+      `dynamodb:GetItem ${tasksTableId}`,
+      `dynamodb:PutItem ${tasksTableId}`,
+      `dynamodb:UpdateItem ${tasksTableId}`,
+      // Read only: ingest reports tasks that a consumer is processing.
+      `dynamodb:GetItem ${tableIdOf('idempotency')}`,
+      // Task queues only: ingest never writes to a dead-letter queue.
+      ...TASK_CLASSES.map(
+        (definition) =>
+          `sqs:SendMessage ${queueIdOf(queueSettingsOf(definition).queueName)}`,
+      ),
+      `logs:CreateLogStream ${logGroupId}`,
+      `logs:PutLogEvents ${logGroupId}`,
+    ].sort();
 
     // Act
-    const queueActions = [
-      ...(allowed.get(queueIdOf(settings.queueName)) ?? []),
-    ];
+    const grants = grantsOf(template, ingestId);
 
     // Assess
-    expect(queueActions).toEqual(['sqs:SendMessage']);
-    expect(allowed.has(queueIdOf(settings.dlqName))).toBe(false);
+    expect(grants).toEqual(expected);
   });
 });
 

@@ -2,6 +2,7 @@ import {
   consumerFunctionOf,
   dlqAttributes,
   ENV,
+  FUNCTION_SERVICE_NAME,
   INGEST_FUNCTION,
   queueAttributesOf,
   queueSettingsOf,
@@ -15,7 +16,6 @@ import {
   payment,
   TASK_CLASSES,
 } from '../../functions/shared/task-classes';
-import { FUNCTION_SERVICE_NAME } from '../../scripts/local/lambda-environment';
 import {
   type ClassQueues,
   consumerEnvironment,

@@ -101,3 +101,34 @@ describe('every queue', () => {
     });
   });
 });
+
+describe('every queue policy', () => {
+  const policies = Object.entries(
+    resourcesOfType(template, 'AWS::SQS::QueuePolicy'),
+  );
+
+  it('counts one per queue', () => {
+    // Assess
+    expect(policies).toHaveLength(2 * TASK_CLASSES.length);
+  });
+
+  it.each(policies)('%s denies requests without TLS', (_id, policy) => {
+    // Prepare
+    const document = policy.Properties.PolicyDocument as {
+      Statement: Record<string, unknown>[];
+    };
+
+    // Act
+    const denials = document.Statement.filter(
+      (statement) =>
+        statement.Effect === 'Deny' &&
+        JSON.stringify(statement.Condition) ===
+          JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+    );
+
+    // Assess
+    expect(denials).toHaveLength(1);
+    expect(denials[0]?.Action).toBe('sqs:*');
+    expect(denials[0]?.Principal).toEqual({ AWS: '*' });
+  });
+});

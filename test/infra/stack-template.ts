@@ -75,6 +75,107 @@ export const arnOf = (logicalId: string) => ({
 const asArray = <T>(value: T | T[]): T[] =>
   Array.isArray(value) ? value : [value];
 
+/** A statement of an IAM policy document in a template. */
+interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action?: string | string[];
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
+  readonly Condition?: unknown;
+}
+
+interface PolicyDocument {
+  readonly Statement: PolicyStatement[];
+}
+
+/** Returns the logical id of a function's execution role. */
+export const roleIdOf = (template: Template, functionId: string): string => {
+  const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionId];
+  const roleArn = fn?.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  return roleArn['Fn::GetAtt'][0];
+};
+
+const attachedTo = (resource: TemplateResource, roleId: string): boolean =>
+  ((resource.Properties.Roles as unknown[] | undefined) ?? []).some(
+    (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
+  );
+
+/**
+ * Returns every policy statement that applies to a role: its inline
+ * policies, and the policies and customer managed policies attached to it.
+ * AWS managed policies are not in the template; `managedPolicyArnsOf`
+ * lists them.
+ */
+export const statementsOf = (
+  template: Template,
+  roleId: string,
+): PolicyStatement[] => {
+  const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
+  const inline = (
+    (role?.Properties.Policies as { PolicyDocument: PolicyDocument }[]) ?? []
+  ).map((policy) => policy.PolicyDocument);
+  const attached = [
+    ...Object.values(resourcesOfType(template, 'AWS::IAM::Policy')),
+    ...Object.values(resourcesOfType(template, 'AWS::IAM::ManagedPolicy')),
+  ]
+    .filter((policy) => attachedTo(policy, roleId))
+    .map((policy) => policy.Properties.PolicyDocument as PolicyDocument);
+  return [...inline, ...attached].flatMap((document) => document.Statement);
+};
+
+/** Returns the managed policy ARNs of a role, as template values. */
+export const managedPolicyArnsOf = (
+  template: Template,
+  roleId: string,
+): unknown[] => {
+  const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
+  return (role?.Properties.ManagedPolicyArns as unknown[] | undefined) ?? [];
+};
+
+/**
+ * Returns the logical id that a policy resource refers to through
+ * `Fn::GetAtt`, or its JSON when it is no plain ARN reference.
+ */
+const resourceKeyOf = (resource: unknown): string => {
+  const getAtt = (resource as { 'Fn::GetAtt'?: [string, string] })[
+    'Fn::GetAtt'
+  ];
+  return getAtt ? getAtt[0] : JSON.stringify(resource);
+};
+
+/**
+ * Returns each action that a function's role allows, paired with each
+ * resource, as sorted `action resource` strings. A resource is the logical
+ * id of the resource it names, or its JSON when it is no plain ARN
+ * reference. Statements that deny, or use NotAction, NotResource or a
+ * condition, are listed whole with a `statement` prefix, so that an exact
+ * comparison fails on them too.
+ */
+export const grantsOf = (template: Template, functionId: string): string[] => {
+  const grants = new Set<string>();
+  for (const statement of statementsOf(
+    template,
+    roleIdOf(template, functionId),
+  )) {
+    const plain =
+      statement.Effect === 'Allow' &&
+      statement.NotAction === undefined &&
+      statement.NotResource === undefined &&
+      statement.Condition === undefined;
+    if (!plain) {
+      grants.add(`statement ${JSON.stringify(statement)}`);
+      continue;
+    }
+    for (const action of asArray(statement.Action ?? [])) {
+      for (const resource of asArray(statement.Resource)) {
+        grants.add(`${action} ${resourceKeyOf(resource)}`);
+      }
+    }
+  }
+  return [...grants].sort();
+};
+
 /**
  * Returns the actions that a function's role policies allow, keyed by the
  * logical id of each resource they name (or its JSON when it is no plain
@@ -84,41 +185,21 @@ export const allowedActionsOf = (
   template: Template,
   functionId: string,
 ): Map<string, Set<string>> => {
-  const fn = resourcesOfType(template, 'AWS::Lambda::Function')[functionId];
-  const roleArn = fn?.Properties.Role as { 'Fn::GetAtt': [string, string] };
-  const roleId = roleArn['Fn::GetAtt'][0];
-  const policies = Object.values(
-    resourcesOfType(template, 'AWS::IAM::Policy'),
-  ).filter((policy) =>
-    (policy.Properties.Roles as unknown[]).some(
-      (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
-    ),
-  );
-
   const allowed = new Map<string, Set<string>>();
-  for (const policy of policies) {
-    const document = policy.Properties.PolicyDocument as {
-      Statement: {
-        Effect: string;
-        Action: string | string[];
-        Resource: unknown;
-      }[];
-    };
-    for (const statement of document.Statement) {
-      if (statement.Effect !== 'Allow') {
-        continue;
+  for (const statement of statementsOf(
+    template,
+    roleIdOf(template, functionId),
+  )) {
+    if (statement.Effect !== 'Allow') {
+      continue;
+    }
+    for (const resource of asArray(statement.Resource)) {
+      const key = resourceKeyOf(resource);
+      const actions = allowed.get(key) ?? new Set<string>();
+      for (const action of asArray(statement.Action ?? [])) {
+        actions.add(action);
       }
-      for (const resource of asArray(statement.Resource)) {
-        const getAtt = (resource as { 'Fn::GetAtt'?: [string, string] })[
-          'Fn::GetAtt'
-        ];
-        const key = getAtt ? getAtt[0] : JSON.stringify(resource);
-        const actions = allowed.get(key) ?? new Set<string>();
-        for (const action of asArray(statement.Action)) {
-          actions.add(action);
-        }
-        allowed.set(key, actions);
-      }
+      allowed.set(key, actions);
     }
   }
   return allowed;

@@ -6,6 +6,13 @@ const template = synthesizeStack();
 
 const tableIds = Object.keys(TABLES) as TableId[];
 
+describe('table set', () => {
+  it('has one table per TABLES entry', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', tableIds.length);
+  });
+});
+
 describe.each(tableIds)('%s table', (tableId) => {
   const [, table] = findResourceBy(
     template,
