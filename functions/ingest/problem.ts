@@ -56,7 +56,7 @@ export const problemResponse = (
     ? (error as Error).message
     : 'the request failed unexpectedly; retry it with the same Idempotency-Key';
   const body: Record<string, unknown> = {
-    type: `https://ekbar.dev/problems/${entry?.[2] ?? 'internal-error'}`,
+    type: `urn:ekbar:problem:${entry?.[2] ?? 'internal-error'}`,
     title: TITLES[status],
     status,
     detail,

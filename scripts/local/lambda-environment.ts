@@ -45,7 +45,12 @@ const requireEndpoint = (): string => {
 };
 
 /** Variables copied from the runtime's own environment when set. */
-const PASSED_THROUGH = ['PATH', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'];
+const PASSED_THROUGH = [
+  'PATH',
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_DEV',
+  'POWERTOOLS_METRICS_DISABLED',
+];
 
 /**
  * Builds the complete environment of a function's process: the variables
@@ -72,6 +77,9 @@ export const lambdaEnvironment = (
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
+    // Lambda runs Node.js 22; the SDK's notice about Node.js 20 concerns
+    // only the machine that runs the local runtime.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
     AWS_LAMBDA_FUNCTION_NAME: configuration.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
