@@ -1,4 +1,4 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients';
 import { EffectConflictError } from '../shared/errors';
 import { logger } from '../shared/logger';
@@ -58,7 +58,7 @@ export const writeEffectOnce = async (input: {
     if (cancellation?.codes[0] !== 'ConditionalCheckFailed') {
       throw error;
     }
-    const existing = cancellation.items[0];
+    const existing = cancellation.items[0] ?? (await readClaim(input.claim));
     if (existing?.businessKey !== input.outcome.businessKey) {
       throw new EffectConflictError(
         input.conflictMessage,
@@ -72,6 +72,28 @@ export const writeEffectOnce = async (input: {
     });
     return { applied: false };
   }
+};
+
+/**
+ * Reads the item that a claim found in place. DynamoDB returns it with the
+ * cancellation, but moto 5 sometimes omits it under concurrency.
+ */
+const readClaim = async (
+  claim: TransactItem,
+): Promise<Record<string, unknown> | undefined> => {
+  const item = claim.Put?.Item ?? {};
+  const key: Record<string, unknown> = { pk: item.pk };
+  if (item.sk !== undefined) {
+    key.sk = item.sk;
+  }
+  const { Item } = await documentClient.send(
+    new GetCommand({
+      TableName: claim.Put?.TableName,
+      Key: key,
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 };
 
 /** Counts a task that reached its outcome for the first time. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   DeleteCommand,
+  GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -306,10 +307,11 @@ const resolveClaimConflict = async (
   }
   const [keyCode, taskCode] = cancellation.codes;
   if (keyCode === 'ConditionalCheckFailed') {
-    const stored = replayOrReject(
-      cancellation.items[0] as unknown as KeyRecord,
-      submission.requestHash,
+    const record = await storedItem<KeyRecord>(
+      cancellation.items[0],
+      keyRecordPk(submission.caller, submission.idempotencyKey as string),
     );
+    const stored = replayOrReject(record, submission.requestHash);
     logger.info('duplicate suppressed', {
       ...logContext(submission),
       layer: 'api-replay',
@@ -326,12 +328,41 @@ const resolveClaimConflict = async (
     );
   }
   if (taskCode === 'ConditionalCheckFailed') {
-    return attachToExistingTask(
-      submission,
-      cancellation.items[1] as unknown as TaskRecord,
+    const existing = await storedItem<TaskRecord>(
+      cancellation.items[1],
+      taskPk(submission.taskId),
     );
+    return attachToExistingTask(submission, existing);
   }
   throw error;
+};
+
+/**
+ * Returns the item that failed a transaction's condition. DynamoDB returns
+ * it with the cancellation, but moto 5 sometimes omits it when transactions
+ * run concurrently, so it is read again when missing. An item that is
+ * gone by then belongs to a request that is still being decided.
+ */
+const storedItem = async <T>(
+  returned: Record<string, unknown> | undefined,
+  pk: string,
+): Promise<T> => {
+  if (returned) {
+    return returned as T;
+  }
+  const { Item } = await documentClient.send(
+    new GetCommand({
+      TableName: tasksTableName(),
+      Key: { pk },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) {
+    throw new RequestInProgressError(
+      'another request for this task is being handled; retry it after the Retry-After delay',
+    );
+  }
+  return Item as T;
 };
 
 /**
