@@ -24,7 +24,7 @@ const REASONS = {
   apiGatewayLogsRole:
     'API Gateway uses this one role for the logs of every REST API in the account and region, so it needs the managed policy that AWS documents for it, which covers all log groups.',
   requestValidation:
-    'The ingest function validates each body against the schema of its task class and returns application/problem+json naming the field at fault. An API Gateway validator would repeat those schemas and reject requests in a second error format. The only request parameter is the path parameter, which routing already requires.',
+    'The ingest function validates each body against the schema of its task class and returns application/problem+json naming the field at fault. An API Gateway validator would repeat those schemas and reject requests in a second error format. The methods declare no request parameter besides the path parameter, which routing already requires, and the function checks the headers.',
   waf: 'No AWS WAF web ACL is attached. Every method requires an API key, the usage plan throttles and caps each key, and the stage throttles every method. A deployment open to the internet should associate a web ACL with the stage.',
   authorizer:
     'The API key is the credential of every method (ApiKeyRequired), and its id scopes idempotency keys and the tasks a caller can read. AWS advises against API keys as the only authorization, so production should add IAM authorization or a Lambda authorizer.',

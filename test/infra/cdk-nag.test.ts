@@ -70,6 +70,14 @@ describe('AwsSolutions checks', () => {
     expect(findingsOf(stack, 'warning')).toEqual([]);
   });
 
+  it('find nothing when another stack manages the logging role', () => {
+    // Act
+    const custom = buildStack({ apiLimits: { manageCloudWatchRole: false } });
+
+    // Assess
+    expect(findingsOf(custom)).toEqual([]);
+  });
+
   it('pass during app synthesis', () => {
     // Prepare
     addNagChecks(stack.node.root as App);

@@ -104,7 +104,7 @@ const attachedTo = (resource: TemplateResource, roleId: string): boolean =>
 /**
  * Returns every policy statement that applies to a role: its inline
  * policies, and the policies and customer managed policies attached to it.
- * AWS managed policies are not in the template; `managedPolicyArnsOf`
+ * AWS managed policies are not in the template, so `managedPolicyArnsOf`
  * lists them.
  */
 export const statementsOf = (
