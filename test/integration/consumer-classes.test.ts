@@ -6,7 +6,6 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import {
   startTestEnvironment,
@@ -14,16 +13,12 @@ import {
   useConsumerEnvironment,
 } from '../support/emulator';
 import {
-  deleteMessage,
+  type ConsumerHandler,
+  deliverOnce,
   queueArnOf,
   receiveAll,
   toSqsEvent,
 } from '../support/sqs';
-
-type ConsumerHandler = (
-  event: SQSEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<SQSBatchResponse>;
 
 let environment: TestEnvironment;
 let ingest: typeof import('../../functions/ingest/handler').handler;
@@ -51,28 +46,14 @@ const consumerFor = (className: string): ConsumerHandler => {
   return handler as ConsumerHandler;
 };
 
-const deliver = async (
+const deliver = (
   className: string,
   handler: ConsumerHandler,
   waitSeconds = 1,
 ) => {
   useConsumerEnvironment(environment, className);
   const { queueUrl } = environment.queuesOf(className);
-  const messages = await receiveAll(queueUrl, { waitSeconds });
-  const event = toSqsEvent(messages, queueArnOf(queueUrl));
-  const response = await handler(
-    event,
-    lambdaContext(`consumer-${className}`, 5_000),
-  );
-  const failed = new Set(
-    response.batchItemFailures.map((f) => f.itemIdentifier),
-  );
-  for (const message of messages) {
-    if (!failed.has(message.MessageId as string)) {
-      await deleteMessage(queueUrl, message);
-    }
-  }
-  return { messages, response };
+  return deliverOnce(queueUrl, className, handler, waitSeconds);
 };
 
 beforeAll(async () => {

@@ -15,7 +15,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import {
   startTestEnvironment,
@@ -23,16 +22,12 @@ import {
   useConsumerEnvironment,
 } from '../support/emulator';
 import {
-  deleteMessage,
+  type ConsumerHandler,
+  deliverOnce,
   queueArnOf,
   receiveAll,
   toSqsEvent,
 } from '../support/sqs';
-
-type ConsumerHandler = (
-  event: SQSEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<SQSBatchResponse>;
 
 let environment: TestEnvironment;
 let ingest: typeof import('../../functions/ingest/handler').handler;
@@ -94,28 +89,8 @@ const taskStatus = async (taskId: string) => {
 };
 
 /** Receives the class's queue once and runs the consumer on the batch. */
-const deliver = async (
-  className: string,
-  handler: ConsumerHandler,
-): Promise<{ event: SQSEvent; response: SQSBatchResponse }> => {
-  const { queueUrl } = environment.queuesOf(className);
-  const messages = await receiveAll(queueUrl, { waitSeconds: 1 });
-  const event = toSqsEvent(messages, queueArnOf(queueUrl));
-  const response = await handler(
-    event,
-    lambdaContext(`consumer-${className}`, 5_000),
-  );
-  // Like the event source mapping, delete what the batch did not report.
-  const failed = new Set(
-    response.batchItemFailures.map((f) => f.itemIdentifier),
-  );
-  for (const message of messages) {
-    if (!failed.has(message.MessageId as string)) {
-      await deleteMessage(queueUrl, message);
-    }
-  }
-  return { event, response };
-};
+const deliver = (className: string, handler: ConsumerHandler) =>
+  deliverOnce(environment.queuesOf(className).queueUrl, className, handler);
 
 beforeAll(async () => {
   environment = await startTestEnvironment();
