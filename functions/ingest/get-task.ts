@@ -24,7 +24,7 @@ export interface TaskView {
  * idempotency record, so that the status can say `processing` without the
  * consumer spending a write on it.
  */
-const isProcessing = async (
+export const isProcessing = async (
   className: string,
   businessKey: string,
 ): Promise<boolean> => {

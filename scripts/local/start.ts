@@ -18,6 +18,7 @@ import {
 } from '../../functions/shared/task-classes';
 import { BUNDLE_ROOT, bundleAll } from '../bundle';
 import { startApiServer } from './api-server';
+import { forwardEmfLine } from './emf-forwarder';
 import { startEmulator, useEmulatorEnvironment } from './emulator';
 import { SqsEventSource } from './event-source';
 import { FunctionPool } from './function-pool';
@@ -80,6 +81,27 @@ const classEnvironment = (
   return {};
 };
 
+const printLine = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/**
+ * Passes each function log line on and sends the metrics of embedded
+ * metric format lines to the emulator's CloudWatch, as CloudWatch Logs
+ * does for a Lambda function on AWS.
+ */
+const forwardingMetrics =
+  (output: (line: string) => void, logger: Logger) =>
+  (line: string): void => {
+    output(line);
+    if (!line.includes('"_aws"')) {
+      return;
+    }
+    forwardEmfLine(line).catch((error: unknown) => {
+      logger.warn('metric forwarding failed', { error: error as Error });
+    });
+  };
+
 const createFunctions = (
   options: LocalRuntimeOptions,
   provisioned: Provisioned,
@@ -87,7 +109,10 @@ const createFunctions = (
 ): Map<string, FunctionPool> => {
   const bundleRoot = options.bundleRoot ?? BUNDLE_ROOT;
   const shared = {
-    output: options.functionOutput,
+    output: forwardingMetrics(
+      options.functionOutput ?? printLine,
+      options.logger ?? localLogger,
+    ),
     logger: options.logger,
   };
   const functions = new Map<string, FunctionPool>();
