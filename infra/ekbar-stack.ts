@@ -14,6 +14,7 @@ import {
   type TaskClassDefinition,
 } from '../functions/shared/task-classes';
 import { ApiAlarms, PipelineAlarms } from './constructs/alarms';
+import { OperationsDashboard } from './constructs/dashboard';
 import { DataTables } from './constructs/data-tables';
 import { IngestFunction } from './constructs/ingest-function';
 import { TaskApi, type TaskApiProps } from './constructs/task-api';
@@ -133,6 +134,7 @@ export class EkbarStack extends Stack {
       logRetention: props.logRetention,
       ...props.apiLimits,
     });
+    new OperationsDashboard(this, 'Operations', { pipelines: this.pipelines });
     new ApiAlarms(this, 'ApiAlarms', {
       api: this.taskApi.api,
       topic: this.alarmTopic,
