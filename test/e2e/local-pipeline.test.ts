@@ -136,6 +136,42 @@ describe('local pipeline end to end', () => {
     expect(status.body.status).toBe('dead-lettered');
   });
 
+  it('keeps personal and health data out of every log line', async () => {
+    const record = await api.post(
+      'health-record',
+      {
+        recordId: `rec-e2e-${process.pid}`,
+        patientId: 'patient-e2e-secret',
+        recordType: 'lab-result',
+        authoredBy: 'dr-e2e',
+        content: { hba1c: 'secret-lab-value' },
+      },
+      { 'Idempotency-Key': 'e2e-health-1' },
+    );
+    await eventually(
+      async () =>
+        (await api.get(record.body.taskId as string)).body.status ===
+        'completed'
+          ? true
+          : undefined,
+      60_000,
+      'the health record to be stored',
+    );
+
+    const logs = runtime.output();
+
+    expect(logs).toContain(record.body.taskId as string);
+    for (const secret of [
+      'acct-payer-1',
+      'acct-merchant-1',
+      'asha@example.com',
+      'patient-e2e-secret',
+      'secret-lab-value',
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+
   it('dead-letters a non-JSON message sent straight to a queue', async () => {
     await new SQSClient(clientConfig()).send(
       new SendMessageCommand({

@@ -10,6 +10,8 @@ export interface RuntimeProcess {
   readonly endpoint: string;
   /** Every JSON line printed so far, runtime and function logs alike. */
   readonly lines: Record<string, unknown>[];
+  /** Everything printed so far on stdout and stderr, as text. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -47,9 +49,14 @@ export const startRuntimeProcess = async (
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Record<string, unknown>[] = [];
+  const chunks: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
+    chunks.push(chunk.toString());
     stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    chunks.push(chunk.toString());
   });
 
   const ready = await new Promise<Record<string, unknown>>(
@@ -95,6 +102,7 @@ export const startRuntimeProcess = async (
     providerUrl: ready.providerUrl as string,
     endpoint: ready.endpoint as string,
     lines,
+    output: () => chunks.join(''),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) {
