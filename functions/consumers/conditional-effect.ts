@@ -15,7 +15,7 @@ import type { CompletionFold, TransactItem } from './idempotency-store';
  * If that claim fails because the same business key was applied before (a
  * redelivery after a crash), the effect is not repeated: the outcome is
  * recorded on its own and `applied` is false. If a different business key
- * holds the entity, the task conflicts and can never succeed.
+ * already claimed the entity, the task conflicts and can never succeed.
  */
 export const writeEffectOnce = async (input: {
   readonly claim: TransactItem;

@@ -103,7 +103,7 @@ export const parseRecord = <T>(
 /**
  * Processor that keeps FIFO order: after a record fails, the rest of its
  * message group is returned unprocessed. Those skipped records are made
- * visible again at once; SQS still holds them back until the failed record
+ * visible again at once; SQS still keeps them back until the failed record
  * before them is received again, so their order is kept without their
  * waiting out the whole visibility timeout.
  */
@@ -148,10 +148,11 @@ const releaseSkipped = async (records: SQSRecord[]): Promise<void> => {
 };
 
 /**
- * Builds the Lambda handler of one task class: FIFO batch processing with
- * partial failures, Powertools idempotency keyed on the business key, the
- * class's backoff between attempts and a reasoned dead letter for records
- * that cannot succeed or have used their retries.
+ * Builds the Lambda handler of one task class. It processes FIFO batches
+ * with partial failures and Powertools idempotency keyed on the business
+ * key. A failed record waits for the class's next backoff step, and a
+ * record that cannot succeed or has used its retries goes to the
+ * dead-letter queue with its reason.
  */
 export const createConsumer = <T>(
   definition: TaskClassDefinition<T>,

@@ -20,9 +20,9 @@ export interface TaskView {
 }
 
 /**
- * Reports whether a consumer currently holds the task, from its Powertools
- * idempotency record, so that the status can say `processing` without the
- * consumer spending a write on it.
+ * Reports whether a consumer is processing the task now, from its
+ * Powertools idempotency record, so that the status can say `processing`
+ * without the consumer spending a write on it.
  */
 export const isProcessing = async (
   className: string,

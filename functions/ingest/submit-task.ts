@@ -36,7 +36,7 @@ import {
   type StoredResponse,
 } from './api-idempotency';
 
-/** What the API returns for a submission. */
+/** The API response to a submission. */
 export interface SubmitResult extends StoredResponse {
   /** Whether the response is a stored one, replayed for a repeated key. */
   readonly replayed: boolean;
@@ -366,8 +366,8 @@ const storedItem = async <T>(
 };
 
 /**
- * Answers a request for a business task that already exists under another
- * key with that task, and sends it again if its first request stopped
+ * Returns the existing task to a request for a business task that already
+ * exists under another key, and sends it again if its first request stopped
  * before SQS confirmed it. Queue deduplication and consumer idempotency
  * make that second send harmless.
  */
