@@ -33,6 +33,8 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   minify: true,
   sourcemap: false,
   legalComments: 'none',
+  // Error class names appear in logs and dead-letter reasons.
+  keepNames: true,
   mainFields: ['module', 'main'],
   // Some dependencies are CommonJS and call require at run time.
   banner: {

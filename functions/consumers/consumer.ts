@@ -25,6 +25,7 @@ import type {
 import { dynamodbClient, requireEnv, sqsClient } from '../shared/aws-clients';
 import { type TaskEnvelope, taskEnvelopeSchema } from '../shared/envelope';
 import { PoisonMessageError } from '../shared/errors';
+import { findUnstorableValue } from '../shared/json-limits';
 import { logger } from '../shared/logger';
 import { countMetric, METRIC } from '../shared/metrics';
 import { ENV } from '../shared/resources';
@@ -72,6 +73,12 @@ export const parseRecord = <T>(
     body = JSON.parse(record.body);
   } catch {
     throw new PoisonMessageError('message body is not valid JSON');
+  }
+  const unstorable = findUnstorableValue(body);
+  if (unstorable) {
+    throw new PoisonMessageError(
+      `message body field "${unstorable.path}" ${unstorable.problem}`,
+    );
   }
   const envelope = taskEnvelopeSchema.safeParse(body);
   if (!envelope.success) {

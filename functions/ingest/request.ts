@@ -5,15 +5,17 @@ import {
   UnauthenticatedError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
+import {
+  exceedsJsonDepth,
+  findUnstorableValue,
+  MAX_JSON_DEPTH,
+} from '../shared/json-limits';
 import { MAX_BODY_BYTES } from '../shared/resources';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /** Maximum length of an Idempotency-Key, in characters. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
-/** Maximum nesting depth of a request body's objects and arrays. */
-export const MAX_JSON_DEPTH = 32;
 
 /** Returns a header's value whatever the case of its name. */
 export const headerOf = (
@@ -83,20 +85,6 @@ export const idempotencyKeyOf = (
   return key;
 };
 
-const depthOf = (value: unknown): number => {
-  if (value === null || typeof value !== 'object') {
-    return 0;
-  }
-  let deepest = 0;
-  for (const child of Object.values(value)) {
-    deepest = Math.max(deepest, depthOf(child));
-    if (deepest > MAX_JSON_DEPTH) {
-      break;
-    }
-  }
-  return deepest + 1;
-};
-
 /**
  * Decodes and parses the JSON request body. API Gateway delivers some
  * bodies base64-encoded, so the body is decoded before it is parsed.
@@ -128,19 +116,28 @@ export const jsonBodyOf = (event: APIGatewayProxyEvent): unknown => {
     );
   }
 
+  let text: string;
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    body = JSON.parse(text);
   } catch {
     throw new RequestValidationError(
       'request body is not valid UTF-8 JSON; send the task as a JSON object',
       'body',
     );
   }
-  if (depthOf(body) > MAX_JSON_DEPTH) {
+  if (exceedsJsonDepth(text)) {
     throw new RequestValidationError(
       `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
       'body',
+    );
+  }
+  const unstorable = findUnstorableValue(body);
+  if (unstorable) {
+    throw new RequestValidationError(
+      `field "${unstorable.path}" ${unstorable.problem}`,
+      unstorable.path,
     );
   }
   return body;

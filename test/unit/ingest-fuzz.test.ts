@@ -154,3 +154,41 @@ describe('ingest handler under generated input', () => {
     );
   });
 });
+
+describe('ingest handler body limits', () => {
+  const post = (rawBody: string) =>
+    handler(
+      apiEvent({
+        method: 'POST',
+        target: 'analytics',
+        rawBody,
+      }),
+      lambdaContext('ingest'),
+    );
+
+  it('rejects a body nested 100,000 deep', async () => {
+    const result = await post(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).detail).toContain('nested deeper');
+  });
+
+  it.each([
+    [
+      'a lone surrogate',
+      '{"eventId":"e1","name":"n","entityId":"x\\ud800y"}',
+      'entityId',
+    ],
+    [
+      'a number beyond 2^53',
+      '{"eventId":"e1","name":"n","entityId":"x","value":1e308}',
+      'value',
+    ],
+  ])('rejects %s naming the field', async (_, rawBody, field) => {
+    const result = await post(rawBody);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).field).toBe(field);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+});
