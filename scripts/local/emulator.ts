@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A running AWS emulator, or an external one named by AWS_ENDPOINT_URL. */
 export interface Emulator {
@@ -28,6 +29,9 @@ const waitUntilReady = async (
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child.pid === undefined) {
+      throw new Error('moto_server could not be started');
+    }
     if (child.exitCode !== null) {
       throw new Error(
         `moto_server exited with code ${child.exitCode} before it was ready`,
@@ -48,6 +52,68 @@ const waitUntilReady = async (
   );
 };
 
+/** Wrapper that serializes the moto operations which race under load. */
+const LOCKED_SERVER = join(__dirname, 'moto-server.py');
+
+/** Exit status of the wrapper when Python cannot import moto. */
+const MOTO_NOT_IMPORTABLE = 3;
+
+/** A moto process and the tail of what it wrote on stderr. */
+interface MotoProcess {
+  readonly child: ChildProcess;
+  stderr(): string;
+}
+
+const spawnMoto = (command: string, args: string[]): MotoProcess => {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  // A missing command is reported by waitUntilReady through the exit code.
+  child.on('error', (error) => {
+    stderr += `\n${command}: ${error.message}`;
+  });
+  return { child, stderr: () => stderr };
+};
+
+/**
+ * Starts moto through the locking wrapper with python3 and waits until it
+ * answers. When that python3 cannot import moto (moto installed with pipx,
+ * say), it starts the plain `moto_server` command instead.
+ */
+const startMoto = async (
+  endpoint: string,
+  port: number,
+  timeoutMs: number,
+): Promise<MotoProcess> => {
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  let moto = spawnMoto('python3', [LOCKED_SERVER, ...args]);
+  try {
+    await waitUntilReady(endpoint, moto.child, timeoutMs);
+    return moto;
+  } catch (error) {
+    // No python3 at all, or one without moto: try the plain command.
+    const unusable =
+      moto.child.pid === undefined ||
+      moto.child.exitCode === MOTO_NOT_IMPORTABLE;
+    moto.child.kill('SIGKILL');
+    if (!unusable) {
+      throw new Error(`${(error as Error).message}\n${moto.stderr()}`);
+    }
+  }
+  moto = spawnMoto('moto_server', args);
+  try {
+    await waitUntilReady(endpoint, moto.child, timeoutMs);
+  } catch (error) {
+    moto.child.kill('SIGKILL');
+    throw new Error(
+      `${(error as Error).message}; install moto 5 with "pip install 'moto[server]'" or set AWS_ENDPOINT_URL to a running emulator\n${moto.stderr()}`,
+    );
+  }
+  return moto;
+};
+
 /**
  * Uses the emulator at AWS_ENDPOINT_URL when it is set (unless
  * `ignoreEnvironment` is true); otherwise starts `moto_server` on a free
@@ -63,32 +129,11 @@ export const startEmulator = async (
 
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new Error(
-          `cannot start moto_server (${error.message}); install moto 5 with "pip install 'moto[server]'" or set AWS_ENDPOINT_URL to a running emulator`,
-        ),
-      ),
-    );
-  });
-
-  try {
-    await Promise.race([
-      waitUntilReady(endpoint, child, options.timeoutMs ?? 30_000),
-      spawnFailed,
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
-  }
+  const { child } = await startMoto(
+    endpoint,
+    port,
+    options.timeoutMs ?? 30_000,
+  );
 
   return {
     endpoint,
