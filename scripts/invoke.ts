@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  consumerFunctionOf,
+  ENV,
+  INGEST_FUNCTION,
+  queueSettingsOf,
+  queueUrlEnvOf,
+} from '../functions/shared/resources';
+import { TASK_CLASSES } from '../functions/shared/task-classes';
 import { bundleDirOf, FUNCTION_ENTRIES } from './bundle';
+import { commonFunctionEnvironment } from './local/provision';
 
 const USAGE =
   'usage: npm run invoke -- FUNCTION EVENT_FILE [TIMEOUT_SECONDS]\n' +
@@ -14,13 +24,46 @@ const USAGE =
  * its result as JSON. It runs the same bundle that `cdk deploy` ships, with
  * a Lambda-like context, against whatever AWS_ENDPOINT_URL names.
  */
+/**
+ * Sets every variable the function reads and the caller left unset: table
+ * names as the stack creates them, and queue URLs looked up by name on the
+ * emulator that AWS_ENDPOINT_URL names (so `npm start` or `provision` must
+ * have created the queues).
+ */
+const useDefaultEnvironment = async (functionName: string): Promise<void> => {
+  process.env.AWS_REGION ??= 'ap-south-1';
+  const defaults: Record<string, string> = { ...commonFunctionEnvironment() };
+  const sqs = new SQSClient({});
+  const urlOf = async (queueName: string) =>
+    (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName })))
+      .QueueUrl as string;
+
+  for (const definition of TASK_CLASSES) {
+    const settings = queueSettingsOf(definition);
+    if (functionName === INGEST_FUNCTION) {
+      defaults[queueUrlEnvOf(definition.name)] = await urlOf(
+        settings.queueName,
+      );
+    } else if (functionName === consumerFunctionOf(definition.name)) {
+      defaults[ENV.queueUrl] = await urlOf(settings.queueName);
+      defaults[ENV.dlqUrl] = await urlOf(settings.dlqName);
+    }
+  }
+  for (const [name, value] of Object.entries(defaults)) {
+    process.env[name] ??= value;
+  }
+};
+
 const main = async (): Promise<void> => {
   const [functionName, eventFile, timeoutArg] = process.argv.slice(2);
   if (!functionName || !eventFile || !(functionName in FUNCTION_ENTRIES)) {
     process.stderr.write(USAGE);
     process.exit(2);
   }
+  // Lambda runs Node.js 22; the SDK's notice about Node.js 20 does not apply.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const timeoutMs = Number(timeoutArg ?? '10') * 1000;
+  await useDefaultEnvironment(functionName);
   const event = JSON.parse(readFileSync(eventFile, 'utf8'));
   const bundle = pathToFileURL(join(bundleDirOf(functionName), 'index.mjs'));
   const { handler } = await import(bundle.href);

@@ -25,14 +25,15 @@ import { prepareSubmission, submitTask } from './submit-task';
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 /**
- * Returns the absolute status URL of a task when API Gateway names its
- * domain and stage, else a path relative to the API root.
+ * Returns the absolute status URL of a task when API Gateway served the
+ * request on its execute-api domain, else a path relative to the API root.
+ * NOTE: behind a custom domain the relative path omits any base path.
  */
 const statusUrlBuilder = (event: APIGatewayProxyEvent) => {
   const domain = event.requestContext?.domainName;
   const stage = event.requestContext?.stage;
   const base =
-    domain && stage && !domain.startsWith('127.') && domain !== 'localhost'
+    domain && stage && /\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(domain)
       ? `https://${domain}/${stage}`
       : '';
   return (taskId: string) => `${base}/v1/tasks/${encodeURIComponent(taskId)}`;

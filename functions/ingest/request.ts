@@ -31,6 +31,18 @@ export const headerOf = (
   return undefined;
 };
 
+/** Counts the values API Gateway received for a header, in any case. */
+const valuesOf = (event: APIGatewayProxyEvent, name: string): number => {
+  const wanted = name.toLowerCase();
+  let count = 0;
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted) {
+      count += values?.length ?? 0;
+    }
+  }
+  return count;
+};
+
 /**
  * Returns the caller identity that scopes idempotency keys: the API key id,
  * the Lambda authorizer principal or the IAM caller, in that order.
@@ -61,6 +73,12 @@ export const idempotencyKeyOf = (
   className: string,
 ): string | undefined => {
   const key = headerOf(event, IDEMPOTENCY_KEY_HEADER);
+  if (valuesOf(event, IDEMPOTENCY_KEY_HEADER) > 1) {
+    throw new RequestValidationError(
+      `header ${IDEMPOTENCY_KEY_HEADER} was sent more than once; send exactly one key`,
+      IDEMPOTENCY_KEY_HEADER,
+    );
+  }
   if (key === undefined) {
     if (required) {
       throw new RequestValidationError(

@@ -315,3 +315,20 @@ describe('GET /v1/tasks/{taskId}', () => {
     expect(JSON.stringify(Items)).not.toContain('acct-secret-777');
   });
 });
+
+describe('Idempotency-Key header', () => {
+  it('rejects a key sent twice', async () => {
+    const event = apiEvent({
+      method: 'POST',
+      target: 'analytics',
+      body: { eventId: `evt-twice-${process.pid}`, name: 'n', entityId: 'e' },
+      headers: { 'Idempotency-Key': 'a, b' },
+    });
+    event.multiValueHeaders['Idempotency-Key'] = ['a', 'b'];
+
+    const result = await handler(event, lambdaContext('ingest'));
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).detail).toContain('more than once');
+  });
+});
