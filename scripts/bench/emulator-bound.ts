@@ -1,0 +1,59 @@
+import type { RequestRecord } from './request-log';
+
+/** Mean milliseconds the emulator took per request of one shape. */
+export type ServiceTimes = ReadonlyMap<string, number>;
+
+const shapeOf = (record: RequestRecord): string =>
+  `${record.service} ${record.operation} x${record.items}`;
+
+const operationOf = (record: RequestRecord): string =>
+  `${record.service} ${record.operation}`;
+
+const meansBy = (
+  records: readonly RequestRecord[],
+  keyOf: (record: RequestRecord) => string,
+): Map<string, number> => {
+  const totals = new Map<string, { ms: number; attempts: number }>();
+  for (const record of records) {
+    const total = totals.get(keyOf(record)) ?? { ms: 0, attempts: 0 };
+    total.ms += record.wireMs;
+    total.attempts += record.attempts;
+    totals.set(keyOf(record), total);
+  }
+  return new Map(
+    [...totals].map(([key, total]) => [key, total.ms / total.attempts]),
+  );
+};
+
+/**
+ * Returns the emulator's time per request of each shape (operation and
+ * item count), and per operation as a fallback, from requests sent one at
+ * a time: each then waits only for the emulator and loopback.
+ */
+export const serviceTimesOf = (
+  records: readonly RequestRecord[],
+): ServiceTimes =>
+  new Map([...meansBy(records, operationOf), ...meansBy(records, shapeOf)]);
+
+/**
+ * Returns the tasks per second that the emulator allows for the requests
+ * that a run sent: one second over the emulator time those requests need
+ * per task, if the emulator served them one after another with no wait
+ * in between.
+ */
+export const allowedTasksPerSecond = (
+  runRecords: readonly RequestRecord[],
+  tasks: number,
+  times: ServiceTimes,
+): number => {
+  const totalMs = runRecords.reduce((sum, record) => {
+    const ms = times.get(shapeOf(record)) ?? times.get(operationOf(record));
+    if (ms === undefined) {
+      throw new Error(
+        `no service time was measured for ${operationOf(record)}; the serial run must send every operation that the pipelined run sends`,
+      );
+    }
+    return sum + record.attempts * ms;
+  }, 0);
+  return (tasks * 1000) / totalMs;
+};

@@ -1,0 +1,233 @@
+import { MINIMAL_CONSUMER } from './bundles';
+import type { BenchFigures } from './figures';
+import type { CpuFigures, RequestSummary } from './results';
+import { dynamodbTotal, sqsTotal } from './results';
+import { round } from './stats';
+import type { TargetResult } from './targets';
+
+const table = (header: string[], rows: (string | number)[][]): string =>
+  [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+const n = (value: number): string => String(round(value, 3));
+
+const dynamodbParts = (s: RequestSummary): string =>
+  `${n(dynamodbTotal(s))} (${n(s.dynamodb.read)} / ${n(s.dynamodb.write)} / ${n(s.dynamodb.transaction)})`;
+
+const sqsParts = (s: RequestSummary): string =>
+  `${n(sqsTotal(s))} (${n(s.sqs.send)} / ${n(s.sqs.receive)} / ${n(s.sqs.delete)} / ${n(s.sqs.visibility)})`;
+
+const pair = (s: RequestSummary): string =>
+  `${n(dynamodbTotal(s))} + ${n(sqsTotal(s))}`;
+
+const requestRows = (figures: BenchFigures) => {
+  const { product, baseline, floor } = figures.requestDetail;
+  const row = (
+    scenario: string,
+    pick: (detail: typeof product) => RequestSummary | undefined,
+  ) => {
+    const measured = pick(product) as RequestSummary;
+    return [
+      scenario,
+      dynamodbParts(measured),
+      sqsParts(measured),
+      pair(pick(baseline) as RequestSummary),
+      pair(pick(floor) as RequestSummary),
+    ];
+  };
+  return [
+    row('ingest, new request', (d) => d.ingest.new),
+    row('ingest, replay', (d) => d.ingest.replay),
+    ...Object.keys(product.consumer).flatMap((name) => [
+      row(`${name}, new task`, (d) => d.consumer[name]?.new),
+      row(`${name}, duplicate delivery`, (d) => d.consumer[name]?.duplicate),
+    ]),
+  ];
+};
+
+const money = (value: number): string => `$${value.toFixed(2)}`;
+
+const costRows = (figures: BenchFigures) =>
+  Object.entries(figures.cost.perMillionTasks).flatMap(([name, modes]) =>
+    (['product', 'baseline', 'floor'] as const).map((mode) => {
+      const cost = modes[mode];
+      return [
+        name,
+        mode,
+        money(cost.dynamodb),
+        money(cost.sqs),
+        money(cost.lambdaRequests),
+        money(cost.lambdaCompute),
+        money(cost.total),
+      ];
+    }),
+  );
+
+const cpu = (figures: CpuFigures): string =>
+  `${Math.round(figures.p50Us)} / ${Math.round(figures.p99Us)}`;
+
+const cpuRows = (figures: BenchFigures) => {
+  const { product, baseline } = figures.cpu;
+  return [
+    [
+      'ingest',
+      'new request',
+      cpu(product.ingest.new),
+      cpu(baseline.ingest.new),
+    ],
+    [
+      'ingest',
+      'replay',
+      cpu(product.ingest.replay),
+      cpu(baseline.ingest.replay),
+    ],
+    ...Object.keys(product.consumer).flatMap((name) => {
+      const p = product.consumer[name];
+      const b = baseline.consumer[name];
+      return p && b
+        ? [
+            [
+              `consumer-${name}`,
+              'new task, per record',
+              cpu(p.new),
+              cpu(b.new),
+            ],
+            [
+              `consumer-${name}`,
+              'duplicate, per record',
+              cpu(p.duplicate),
+              cpu(b.duplicate),
+            ],
+          ]
+        : [];
+    }),
+  ];
+};
+
+const throughputRows = (figures: BenchFigures) =>
+  Object.entries(figures.throughput).map(([name, run]) => {
+    const share = (r: typeof run.product) =>
+      `${round((r.tasksPerSecond / r.allowedTasksPerSecond) * 100, 1)}%`;
+    return [
+      name,
+      `${round(run.product.tasksPerSecond)} of ${round(run.product.allowedTasksPerSecond)} (${share(run.product)})`,
+      `${Math.round(run.product.latencyMs.p50)} / ${Math.round(run.product.latencyMs.p99)}`,
+      `${round(run.baseline.tasksPerSecond)} of ${round(run.baseline.allowedTasksPerSecond)} (${share(run.baseline)})`,
+      `${Math.round(run.baseline.latencyMs.p50)} / ${Math.round(run.baseline.latencyMs.p99)}`,
+      `${round(run.ratioToBaseline)}`,
+    ];
+  });
+
+const kb = (bytes: number): string => `${round(bytes / 1024, 1)} KiB`;
+
+const bundleRows = (figures: BenchFigures) => {
+  const minimal = figures.bundles[MINIMAL_CONSUMER];
+  return Object.entries(figures.bundles).map(([name, bundle]) => [
+    name,
+    kb(bundle.bytes),
+    minimal ? `${round(bundle.bytes / minimal.bytes)} ×` : '',
+    `${round(bundle.loadMs.median, 1)} (${round(bundle.loadMs.p25, 1)} to ${round(bundle.loadMs.p75, 1)})`,
+  ]);
+};
+
+/** Packages of a bundle that the minimal consumer lacks or has less of. */
+const extraPackageRows = (figures: BenchFigures, name: string) => {
+  const bundle = figures.bundles[name];
+  const minimal = figures.bundles[MINIMAL_CONSUMER];
+  if (!bundle || !minimal) {
+    return [];
+  }
+  return Object.entries(bundle.packages)
+    .map(([pkg, bytes]): [string, number] => [
+      pkg,
+      bytes - (minimal.packages[pkg] ?? 0),
+    ])
+    .filter(([, extra]) => extra > 1024)
+    .sort((a, b) => b[1] - a[1])
+    .map(([pkg, extra]) => [pkg, kb(extra)]);
+};
+
+/** Renders a run as Markdown: the page text of docs/benchmarks.md. */
+export const renderReport = (
+  figures: BenchFigures,
+  targets: readonly TargetResult[],
+): string => {
+  const { machine } = figures;
+  const missed = targets.filter((target) => !target.met);
+  return [
+    `## Run of ${figures.date}`,
+    '',
+    `Command: \`${figures.command}\`. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node.js ${machine.node}, moto ${machine.moto}; one-minute load average ${round(machine.loadAverage.start)} at the start and ${round(machine.loadAverage.end ?? Number.NaN)} at the end.`,
+    '',
+    '### AWS requests per task',
+    '',
+    "DynamoDB is read / write / transaction; SQS is send / receive / delete / change visibility, the event source's receive and delete shared by the batch. Baseline and floor give DynamoDB + SQS.",
+    '',
+    table(
+      ['scenario', 'DynamoDB', 'SQS', 'baseline', 'floor'],
+      requestRows(figures),
+    ),
+    '',
+    `### Cost per million new tasks (${figures.cost.prices.region}, ${figures.cost.prices.currency})`,
+    '',
+    `Largest item ${figures.cost.largestItemBytes} bytes, so ${figures.cost.writeUnitsPerItem} write unit per item and 2 in a transaction. Prices: ${figures.cost.prices.source}.`,
+    '',
+    table(
+      [
+        'class',
+        'run',
+        'DynamoDB',
+        'SQS',
+        'Lambda requests',
+        'Lambda compute',
+        'total',
+      ],
+      costRows(figures),
+    ),
+    '',
+    '### CPU time with AWS responses served in-process (µs, p50 / p99)',
+    '',
+    table(['function', 'scenario', 'product', 'baseline'], cpuRows(figures)),
+    '',
+    '### End to end against the emulator',
+    '',
+    'Tasks per second of what the emulator allows; latency p50 / p99 in ms.',
+    '',
+    table(
+      [
+        'class',
+        'product tasks/s',
+        'product latency',
+        'baseline tasks/s',
+        'baseline latency',
+        'product / baseline',
+      ],
+      throughputRows(figures),
+    ),
+    '',
+    '### Bundles',
+    '',
+    'Load time: median ms (p25 to p75) to import the bundle in a new Node.js process, clients constructed.',
+    '',
+    table(['bundle', 'size', 'of minimal', 'load time'], bundleRows(figures)),
+    '',
+    'Bytes of consumer-payment beyond the minimal consumer, by package:',
+    '',
+    table(['package', 'extra'], extraPackageRows(figures, 'consumer-payment')),
+    '',
+    '### Targets',
+    '',
+    table(
+      ['target', 'measured', 'met'],
+      targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**']),
+    ),
+    '',
+    missed.length === 0
+      ? 'Every target is met.'
+      : `${missed.length} of ${targets.length} targets missed.`,
+    '',
+  ].join('\n');
+};
