@@ -81,7 +81,10 @@ export class TaskFactory {
       case notification.name:
         return intentOf(className, {
           notificationId: id,
-          recipient: `user${this.sequence}@example.com`,
+          recipient:
+            this.sequence % 2 === 0
+              ? `user${this.sequence}@example.com`
+              : `+9198${String(this.sequence).padStart(8, '0')}`,
           channel: this.sequence % 2 === 0 ? 'email' : 'sms',
           template: 'payment-receipt',
           data: { orderId: `ord-${id}` },

@@ -60,3 +60,23 @@ describe('task classes', () => {
     expect(result.success).toBe(false);
   });
 });
+
+describe('notification recipient', () => {
+  const base = { notificationId: 'n-1', template: 't', data: {} };
+
+  it.each([
+    ['email', 'asha@example.com', true],
+    ['email', 'not an email', false],
+    ['sms', '+919800000000', true],
+    ['sms', '\u0000', false],
+    ['sms', 'asha@example.com', false],
+  ] as const)('on %s accepts %j: %s', (channel, recipient, valid) => {
+    const result = notification.schema.safeParse({
+      ...base,
+      channel,
+      recipient,
+    });
+
+    expect(result.success).toBe(valid);
+  });
+});

@@ -2,13 +2,33 @@ import { z } from 'zod';
 import type { TaskClassDefinition } from './definition';
 import { DAY_SECONDS, idField, objectField } from './fields';
 
-export const notificationSchema = z.strictObject({
-  notificationId: idField(),
-  recipient: z.string().min(1).max(254),
-  channel: z.enum(['email', 'sms']),
-  template: idField(),
-  data: objectField(),
-});
+/** Patterns a recipient must match on each channel. */
+const RECIPIENT_PATTERNS = {
+  email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+  // E.164: a plus sign and 8 to 15 digits.
+  sms: /^\+[1-9][0-9]{7,14}$/,
+} as const;
+
+export const notificationSchema = z
+  .strictObject({
+    notificationId: idField(),
+    recipient: z.string().min(1).max(254),
+    channel: z.enum(['email', 'sms']),
+    template: idField(),
+    data: objectField(),
+  })
+  .superRefine((task, context) => {
+    if (!RECIPIENT_PATTERNS[task.channel].test(task.recipient)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['recipient'],
+        message:
+          task.channel === 'email'
+            ? 'must be an email address for the email channel'
+            : 'must be an E.164 phone number such as +919800000000 for the sms channel',
+      });
+    }
+  });
 
 export type NotificationTask = z.infer<typeof notificationSchema>;
 
