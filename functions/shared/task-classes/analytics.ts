@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TaskClassDefinition } from './definition';
 import { DAY_SECONDS, idField } from './fields';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Pattern of every id field: it ends up in keys and message group ids. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
