@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +11,7 @@ import {
 } from '../functions/shared/resources';
 import { TASK_CLASSES } from '../functions/shared/task-classes';
 import { bundleDirOf, FUNCTION_ENTRIES } from './bundle';
+import { lambdaContext } from './local/lambda-context';
 import { commonFunctionEnvironment } from './local/provision';
 
 const USAGE =
@@ -68,18 +68,7 @@ const main = async (): Promise<void> => {
   const bundle = pathToFileURL(join(bundleDirOf(functionName), 'index.mjs'));
   const { handler } = await import(bundle.href);
 
-  const deadline = Date.now() + timeoutMs;
-  const context = {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-south-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+  const context = lambdaContext(functionName, timeoutMs);
   const result = await handler(event, context);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 };

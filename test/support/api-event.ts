@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PATH_PARAMETER, TASK_RESOURCE } from '../../functions/shared/routes';
 
 /** Builds an API Gateway REST proxy event for the task resource. */
@@ -44,24 +44,4 @@ export const apiEvent = (input: {
   } as unknown as APIGatewayProxyEvent;
 };
 
-/** A Lambda context with the given time budget in milliseconds. */
-export const lambdaContext = (
-  functionName: string,
-  timeoutMs = 10_000,
-): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-south-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+export { lambdaContext } from '../../scripts/local/lambda-context';
