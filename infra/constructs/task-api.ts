@@ -12,6 +12,14 @@ import { ROUTES } from '../../functions/shared/routes';
  */
 export const API_STAGE_NAME = 'prod';
 
+/**
+ * Body of API Gateway's own errors, the shape `gatewayProblemOf` gives
+ * them in the local runtime. `messageString` is the gateway's message,
+ * already quoted as a JSON string.
+ */
+const GATEWAY_PROBLEM_TEMPLATE =
+  '{"type":"urn:ekbar:problem:gateway","title":$context.error.messageString,"detail":$context.error.messageString}';
+
 /** Props of a {@link TaskApi}. */
 export interface TaskApiProps {
   /** Function that every route invokes through a Lambda proxy integration. */
@@ -121,6 +129,20 @@ export class TaskApi extends Construct {
       retention,
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
+
+    // API Gateway answers some requests itself (missing API key, unknown
+    // route, throttling, payload over 10 MB, integration failure). These
+    // responses give them the handler's problem+json format.
+    for (const [id, type] of [
+      ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
+      ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.api.addGatewayResponse(id, {
+        type,
+        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        templates: { 'application/json': GATEWAY_PROBLEM_TEMPLATE },
+      });
+    }
 
     // The API key is the only credential: it identifies the caller, whose
     // id scopes idempotency keys, and selects the usage plan. AWS advises

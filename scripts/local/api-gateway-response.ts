@@ -158,8 +158,22 @@ export const gatewayErrorOf = (
 ): HttpResponse => ({
   statusCode,
   headers: {
-    'Content-Type': 'application/json',
+    'Content-Type': 'application/problem+json',
     ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
   },
-  body: Buffer.from(JSON.stringify({ message })),
+  body: Buffer.from(JSON.stringify(gatewayProblemOf(message))),
 });
+
+/**
+ * Returns the body of an API Gateway error as the stack's gateway responses
+ * shape it: problem+json with the gateway's message, so that every error
+ * of the API has one format.
+ */
+export const gatewayProblemOf = (message: string) => ({
+  type: GATEWAY_PROBLEM_TYPE,
+  title: message,
+  detail: message,
+});
+
+/** Problem type of the errors that API Gateway answers itself. */
+export const GATEWAY_PROBLEM_TYPE = 'urn:ekbar:problem:gateway';

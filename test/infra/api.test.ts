@@ -310,3 +310,24 @@ describe('stack outputs', () => {
     );
   });
 });
+
+describe('gateway responses', () => {
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])(
+    'answer %s with problem+json',
+    (responseType) => {
+      const template = synthesizeStack();
+
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: responseType,
+        ResponseParameters: {
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        },
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp(
+            'urn:ekbar:problem:gateway',
+          ),
+        },
+      });
+    },
+  );
+});

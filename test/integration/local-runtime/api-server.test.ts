@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { TASK_RESOURCE } from '../../../functions/shared/routes';
 import { apiKeyIdOf } from '../../../scripts/local/api-gateway-event';
+import { gatewayProblemOf } from '../../../scripts/local/api-gateway-response';
 import {
   type ApiServer,
   MAX_API_PAYLOAD_BYTES,
@@ -175,9 +176,9 @@ describe('API server routing', () => {
     });
 
     expect(response.status).toBe(403);
-    expect(JSON.parse(response.body)).toEqual({
-      message: 'Missing Authentication Token',
-    });
+    expect(JSON.parse(response.body)).toEqual(
+      gatewayProblemOf('Missing Authentication Token'),
+    );
   });
 });
 
@@ -190,7 +191,7 @@ describe('API server keys', () => {
     const response = await send(`${api.url}/v1/tasks/payment`, { headers });
 
     expect(response.status).toBe(403);
-    expect(JSON.parse(response.body)).toEqual({ message: 'Forbidden' });
+    expect(JSON.parse(response.body)).toEqual(gatewayProblemOf('Forbidden'));
   });
 
   it('reads the key header in any case', async () => {
@@ -221,7 +222,9 @@ describe('API server payload limit', () => {
     });
 
     expect(response.status).toBe(413);
-    expect(JSON.parse(response.body)).toEqual({ message: 'Request Too Long' });
+    expect(JSON.parse(response.body)).toEqual(
+      gatewayProblemOf('Request Too Long'),
+    );
   });
 
   it('accepts a body of exactly 10 MB', async () => {
@@ -271,9 +274,9 @@ describe('API server responses', () => {
     });
 
     expect(response.status).toBe(502);
-    expect(JSON.parse(response.body)).toEqual({
-      message: 'Internal server error',
-    });
+    expect(JSON.parse(response.body)).toEqual(
+      gatewayProblemOf('Internal server error'),
+    );
   });
 
   it('returns 502 when the function times out', async () => {
@@ -294,8 +297,8 @@ describe('API server responses', () => {
     const response = await sendWithResult(result);
 
     expect(response.status).toBe(502);
-    expect(JSON.parse(response.body)).toEqual({
-      message: 'Internal server error',
-    });
+    expect(JSON.parse(response.body)).toEqual(
+      gatewayProblemOf('Internal server error'),
+    );
   });
 });
