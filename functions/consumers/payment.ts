@@ -31,7 +31,7 @@ export const ENTRY_SK_PREFIX = 'ENTRY#';
 
 /**
  * Posts a payment as two append-only ledger entries (debit payer, credit
- * merchant), or holds it for review above the limit. A claim item per
+ * merchant), or keeps it for review above the limit. A claim item per
  * payment id, written in the same transaction, lets the entries be written
  * at most once whatever the redelivery.
  */

@@ -130,7 +130,7 @@ export class TaskApi extends Construct {
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
-    // API Gateway answers some requests itself (missing API key, unknown
+    // API Gateway responds to some requests itself (missing API key, unknown
     // route, throttling, payload over 10 MB, integration failure). These
     // responses give them the handler's problem+json format.
     for (const [id, type] of [

@@ -175,5 +175,5 @@ export const gatewayProblemOf = (message: string) => ({
   detail: message,
 });
 
-/** Problem type of the errors that API Gateway answers itself. */
+/** Problem type of the errors that API Gateway returns itself. */
 export const GATEWAY_PROBLEM_TYPE = 'urn:ekbar:problem:gateway';

@@ -48,7 +48,7 @@ const waitUntilReady = async (
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(
-    `moto_server did not answer on ${endpoint} within ${timeoutMs} ms`,
+    `moto_server did not respond on ${endpoint} within ${timeoutMs} ms`,
   );
 };
 
@@ -79,7 +79,7 @@ const spawnMoto = (command: string, args: string[]): MotoProcess => {
 
 /**
  * Starts moto through the locking wrapper with python3 and waits until it
- * answers. When that python3 cannot import moto (moto installed with pipx,
+ * responds. When that python3 cannot import moto (moto installed with pipx,
  * say), it starts the plain `moto_server` command instead.
  */
 const startMoto = async (
@@ -117,7 +117,7 @@ const startMoto = async (
 /**
  * Uses the emulator at AWS_ENDPOINT_URL when it is set (unless
  * `ignoreEnvironment` is true); otherwise starts `moto_server` on a free
- * loopback port and waits until it answers.
+ * loopback port and waits until it responds.
  */
 export const startEmulator = async (
   options: { timeoutMs?: number; ignoreEnvironment?: boolean } = {},
