@@ -1,6 +1,6 @@
 /**
- * One jest run covers every tier. The global setup bundles the functions;
- * integration and end-to-end test files start their own moto_server, so
+ * One jest run covers every tier. The global setup bundles the functions.
+ * Integration and end-to-end test files start their own moto_server, so
  * they never depend on a server left running or share one.
  */
 /** @type {import('jest').Config} */

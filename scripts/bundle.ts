@@ -43,7 +43,7 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   logLevel: 'warning',
 };
 
-/** Returns the folder that holds a function's bundle. */
+/** Returns the folder that contains a function's bundle. */
 export const bundleDirOf = (functionName: string): string =>
   join(BUNDLE_ROOT, functionName);
 

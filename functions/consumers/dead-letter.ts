@@ -12,7 +12,7 @@ export const DLQ_ATTRIBUTES = {
   taskId: 'ekbar-task-id',
 } as const;
 
-/** Longest reason kept on a dead letter, in characters. */
+/** Maximum length of the reason kept on a dead letter, in characters. */
 const MAX_REASON_LENGTH = 1_000;
 
 const stringAttribute = (value: string) => ({

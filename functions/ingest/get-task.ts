@@ -21,7 +21,7 @@ export interface TaskView {
 
 /**
  * Reports whether a consumer is processing the task now, from its
- * Powertools idempotency record, so that the status can say `processing`
+ * Powertools idempotency record, so that the status can report `processing`
  * without the consumer spending a write on it.
  */
 export const isProcessing = async (

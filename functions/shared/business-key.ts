@@ -10,6 +10,14 @@ const CONTEXT_HASH_LENGTH = 32;
 export const canonicalJson = (value: unknown): string =>
   JSON.stringify(sortKeys(value));
 
+/** Orders strings by UTF-16 code units, independent of locale. */
+const compareCodeUnits = (a: string, b: string): number => {
+  if (a < b) {
+    return -1;
+  }
+  return a > b ? 1 : 0;
+};
+
 const sortKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) {
     return value.map(sortKeys);
@@ -17,7 +25,7 @@ const sortKeys = (value: unknown): unknown => {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, child]) => child !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareCodeUnits(a, b));
     return Object.fromEntries(
       entries.map(([key, child]) => [key, sortKeys(child)]),
     );

@@ -115,8 +115,8 @@ const startMoto = async (
 };
 
 /**
- * Uses the emulator at AWS_ENDPOINT_URL when it is set (unless
- * `ignoreEnvironment` is true); otherwise starts `moto_server` on a free
+ * Uses the emulator at AWS_ENDPOINT_URL when it is set, unless
+ * `ignoreEnvironment` is true. Otherwise it starts `moto_server` on a free
  * loopback port and waits until it responds.
  */
 export const startEmulator = async (

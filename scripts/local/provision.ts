@@ -30,7 +30,7 @@ export interface ClassQueues {
   readonly dlqUrl: string;
 }
 
-/** What provisioning created, enough to configure every function. */
+/** Resources that provisioning created, enough to configure every function. */
 export interface Provisioned {
   readonly queues: readonly ClassQueues[];
 }

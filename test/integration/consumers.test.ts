@@ -268,7 +268,7 @@ describe('payment consumer', () => {
       new ScanCommand({ TableName: 'ekbar-idempotency' }),
     );
     // The completion commits in the effect's transaction, so the crash
-    // leaves no gap: the record already says COMPLETED.
+    // leaves no gap: the record is already COMPLETED.
     const record = Items?.find(
       (item) => item.data?.M?.outcome?.S === 'captured',
     );

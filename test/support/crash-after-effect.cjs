@@ -1,7 +1,7 @@
 // Preloaded into a consumer process by a test: the process kills itself
-// with SIGKILL as soon as DynamoDB answers its first TransactWriteItems, the
+// with SIGKILL as soon as DynamoDB responds to its first TransactWriteItems, the
 // call that writes an effect. The effect is then committed while the
-// Powertools idempotency record still says INPROGRESS, as after a power cut.
+// Powertools idempotency record is still INPROGRESS, as after a power cut.
 const http = require('node:http');
 
 const targetOf = (options) => {

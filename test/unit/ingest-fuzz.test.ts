@@ -16,7 +16,7 @@ import { apiEvent, lambdaContext } from '../support/api-event';
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 
-/** Returns whether a body holds a character that SQS rejects. */
+/** Returns whether a body contains a character that SQS rejects. */
 const hasSqsInvalidCharacter = (body: string | undefined): boolean =>
   [...(body ?? '')].some((character) => {
     const code = character.codePointAt(0) as number;

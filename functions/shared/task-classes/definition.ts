@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { buildBusinessKey } from '../business-key';
 
-/** How strongly a class is protected against a repeated effect. */
+/** Protection level of a class against a repeated effect. */
 export type ProtectionLevel =
   /** Consumer idempotency, conditional effect, manual review above a limit. */
   | 'full-with-review'
