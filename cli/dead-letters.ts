@@ -12,6 +12,7 @@ import {
   type TaskEnvelope,
   taskEnvelopeSchema,
 } from '../functions/shared/envelope';
+import { safeParse } from '../functions/shared/schema-messages';
 import {
   messageGroupIdOf,
   type TaskClassDefinition,
@@ -58,7 +59,7 @@ const attributeOf = (message: Message, name: string): string | undefined =>
 
 const envelopeOf = (body: string): TaskEnvelope | undefined => {
   try {
-    const parsed = taskEnvelopeSchema.safeParse(JSON.parse(body));
+    const parsed = safeParse(taskEnvelopeSchema, JSON.parse(body));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
@@ -310,7 +311,7 @@ const messageGroupOf = (
   if (letter.messageGroupId) {
     return letter.messageGroupId;
   }
-  const task = definition.schema.safeParse(letter.envelope?.payload);
+  const task = safeParse(definition.schema, letter.envelope?.payload);
   return task.success ? messageGroupIdOf(definition, task.data) : 'ungrouped';
 };
 

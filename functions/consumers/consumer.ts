@@ -29,6 +29,7 @@ import { findUnstorableValue } from '../shared/json-limits';
 import { logger } from '../shared/logger';
 import { countMetric, METRIC } from '../shared/metrics';
 import { ENV } from '../shared/resources';
+import { safeParse } from '../shared/schema-messages';
 import {
   businessKeyOf,
   type TaskClassDefinition,
@@ -80,7 +81,7 @@ export const parseRecord = <T>(
       `message body field "${unstorable.path}" ${unstorable.problem}`,
     );
   }
-  const envelope = taskEnvelopeSchema.safeParse(body);
+  const envelope = safeParse(taskEnvelopeSchema, body);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];
     throw new PoisonMessageError(
@@ -92,7 +93,7 @@ export const parseRecord = <T>(
       `message is a ${envelope.data.class} task on the ${definition.name} queue`,
     );
   }
-  const task = definition.schema.safeParse(envelope.data.payload);
+  const task = safeParse(definition.schema, envelope.data.payload);
   if (!task.success) {
     const issue = task.error.issues[0];
     throw new PoisonMessageError(

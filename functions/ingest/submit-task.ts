@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { documentClient, requireEnv, sqsClient } from '../shared/aws-clients';
 import { canonicalJson, sha256Hex, taskIdFor } from '../shared/business-key';
 import { type TaskEnvelope, toSqsJson } from '../shared/envelope';
@@ -20,6 +20,7 @@ import {
 import { logger } from '../shared/logger';
 import { countMetric, METRIC } from '../shared/metrics';
 import { ENV, queueUrlEnvOf } from '../shared/resources';
+import { safeParse } from '../shared/schema-messages';
 import {
   businessKeyOf,
   messageGroupIdOf,
@@ -65,7 +66,7 @@ const validateTask = (
   definition: TaskClassDefinition<unknown>,
   body: unknown,
 ): unknown => {
-  const parsed = definition.schema.safeParse(body);
+  const parsed = safeParse(definition.schema, body);
   if (parsed.success) {
     return parsed.data;
   }

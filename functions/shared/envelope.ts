@@ -1,14 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The SQS message body of a task. The payload is checked again by the
  * consumer against its class schema, and the business key is recomputed.
  */
 export const taskEnvelopeSchema = z.object({
-  taskId: z.string().min(1),
-  class: z.string().min(1),
-  businessKey: z.string().min(1),
-  acceptedAt: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
+  class: z.string().check(z.minLength(1)),
+  businessKey: z.string().check(z.minLength(1)),
+  acceptedAt: z.string().check(z.minLength(1)),
   payload: z.unknown(),
 });
 

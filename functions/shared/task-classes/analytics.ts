@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TaskClassDefinition } from './definition';
 import { DAY_SECONDS, idField } from './fields';
 
@@ -6,7 +6,8 @@ export const analyticsSchema = z.strictObject({
   eventId: idField(),
   name: idField(),
   entityId: idField(),
-  value: z.number().finite().optional(),
+  // zod 4 numbers reject NaN and the infinities.
+  value: z.optional(z.number()),
 });
 
 export type AnalyticsTask = z.infer<typeof analyticsSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { buildBusinessKey } from '../business-key';
 
 /** Protection level of a class against a repeated effect. */
@@ -31,7 +31,7 @@ export interface TaskClassDefinition<T = unknown> {
   readonly name: string;
   readonly description: string;
   /** Request body schema; unknown fields are rejected. */
-  readonly schema: z.ZodType<T>;
+  readonly schema: z.ZodMiniType<T>;
   /** First part of the business key, for example `payment`. */
   readonly entityType: string;
   /** Third part of the business key, for example `capture`. */

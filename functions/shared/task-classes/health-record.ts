@@ -1,13 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TaskClassDefinition } from './definition';
 import { DAY_SECONDS, idField, objectField } from './fields';
 
 export const healthRecordSchema = z.strictObject({
   recordId: idField(),
   patientId: idField(),
-  recordType: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, {
-    message: 'must be a lowercase type such as prescription',
-  }),
+  recordType: z.string().check(
+    z.regex(/^[a-z][a-z0-9-]{0,63}$/, {
+      error: 'must be a lowercase type such as prescription',
+    }),
+  ),
   authoredBy: idField(),
   content: objectField(),
 });

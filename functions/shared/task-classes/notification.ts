@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TaskClassDefinition } from './definition';
 import { DAY_SECONDS, idField, objectField } from './fields';
 
@@ -12,23 +12,26 @@ const RECIPIENT_PATTERNS = {
 export const notificationSchema = z
   .strictObject({
     notificationId: idField(),
-    recipient: z.string().min(1).max(254),
+    recipient: z.string().check(z.minLength(1), z.maxLength(254)),
     channel: z.enum(['email', 'sms']),
     template: idField(),
     data: objectField(),
   })
-  .superRefine((task, context) => {
-    if (!RECIPIENT_PATTERNS[task.channel].test(task.recipient)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['recipient'],
-        message:
-          task.channel === 'email'
-            ? 'must be an email address for the email channel'
-            : 'must be an E.164 phone number such as +919800000000 for the sms channel',
-      });
-    }
-  });
+  .check(
+    z.superRefine((task, context) => {
+      if (!RECIPIENT_PATTERNS[task.channel].test(task.recipient)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['recipient'],
+          input: task.recipient,
+          message:
+            task.channel === 'email'
+              ? 'must be an email address for the email channel'
+              : 'must be an E.164 phone number such as +919800000000 for the sms channel',
+        });
+      }
+    }),
+  );
 
 export type NotificationTask = z.infer<typeof notificationSchema>;
 

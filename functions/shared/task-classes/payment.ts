@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TaskClassDefinition } from './definition';
 import { currencyField, DAY_SECONDS, idField } from './fields';
 
@@ -10,11 +10,13 @@ export const paymentSchema = z.strictObject({
   /** Minor units (paise for INR). */
   amount: z
     .number()
-    .int('must be an integer number of minor units')
-    .positive('must be greater than 0')
-    .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer'),
+    .check(
+      z.int({ error: 'must be an integer number of minor units' }),
+      z.positive({ error: 'must be greater than 0' }),
+      z.maximum(Number.MAX_SAFE_INTEGER, { error: 'must be a safe integer' }),
+    ),
   currency: currencyField(),
-  description: z.string().max(140).optional(),
+  description: z.optional(z.string().check(z.maxLength(140))),
 });
 
 export type PaymentTask = z.infer<typeof paymentSchema>;
