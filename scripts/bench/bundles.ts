@@ -6,6 +6,9 @@ import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../bundle';
 /** Name of the comparison bundle in every report. */
 export const MINIMAL_CONSUMER = 'minimal-powertools-consumer';
 
+/** The minimal consumer plus the libraries the design requires. */
+export const DESIGN_FLOOR_CONSUMER = 'design-floor-consumer';
+
 /** One bundle and where its bytes come from. */
 export interface Bundle {
   readonly name: string;
@@ -37,9 +40,9 @@ const packagesOf = (
 };
 
 /**
- * Bundles every function and the minimal Powertools consumer into
- * `outDir` with the esbuild options of `npm run build`, so that the
- * comparison is like for like. It leaves dist/ alone.
+ * Bundles every function and the two comparison consumers into `outDir`
+ * with the esbuild options of `npm run build`, so that the comparison is
+ * like for like. It leaves dist/ alone.
  */
 export const buildBundles = async (outDir: string): Promise<Bundle[]> => {
   const root = join(__dirname, '..', '..');
@@ -48,6 +51,7 @@ export const buildBundles = async (outDir: string): Promise<Bundle[]> => {
       ([name, entry]): [string, string] => [name, join(root, entry)],
     ),
     [MINIMAL_CONSUMER, join(__dirname, 'minimal-consumer.ts')],
+    [DESIGN_FLOOR_CONSUMER, join(__dirname, 'floor-consumer.ts')],
   ];
   return Promise.all(
     entries.map(async ([name, entry]) => {

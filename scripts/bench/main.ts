@@ -42,7 +42,7 @@ const measureClasses = async (
 };
 
 const measureBundles = async (options: BenchOptions, outDir: string) => {
-  progress('bundling the functions and the minimal Powertools consumer');
+  progress('bundling the functions and the two comparison consumers');
   const bundles = await buildBundles(outDir);
   progress(`loading each bundle ${options.loadRuns} times`);
   const loadTimes = await measureLoadTimes(bundles, options.loadRuns);

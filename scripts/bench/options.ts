@@ -50,11 +50,15 @@ export const parseOptions = (args: readonly string[]): BenchOptions | null => {
       ? { warmup: 30, iterations: 150 }
       : { warmup: 200, iterations: 1_000 },
     throughput: {
-      rounds: quick ? 2 : 6,
+      rounds: quick ? 2 : 4,
       serialTasks: 5,
-      pipelinedTasks: quick ? 15 : 20,
-      ingestConcurrency: 2,
-      pollers: 2,
+      // Long enough runs that the start, when only ingest has work, and
+      // the end, when only the last batch has, weigh little.
+      pipelinedTasks: quick ? 20 : 40,
+      // Enough callers and pollers that a request of one of them waits at
+      // the emulator gate while the others run our code.
+      ingestConcurrency: 3,
+      pollers: 3,
       timeoutMs: 120_000,
     },
     loadRuns: quick ? 3 : 11,

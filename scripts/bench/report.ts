@@ -1,4 +1,4 @@
-import { MINIMAL_CONSUMER } from './bundles';
+import { DESIGN_FLOOR_CONSUMER, MINIMAL_CONSUMER } from './bundles';
 import type { BenchFigures } from './figures';
 import type { CpuFigures, RequestSummary } from './results';
 import { dynamodbTotal, sqsTotal } from './results';
@@ -125,29 +125,40 @@ const kb = (bytes: number): string => `${round(bytes / 1024, 1)} KiB`;
 
 const bundleRows = (figures: BenchFigures) => {
   const minimal = figures.bundles[MINIMAL_CONSUMER];
+  const floor = figures.bundles[DESIGN_FLOOR_CONSUMER];
   return Object.entries(figures.bundles).map(([name, bundle]) => [
     name,
     kb(bundle.bytes),
     minimal ? `${round(bundle.bytes / minimal.bytes)} ×` : '',
+    floor ? `${round(bundle.bytes / floor.bytes)} ×` : '',
     `${round(bundle.loadMs.median, 1)} (${round(bundle.loadMs.p25, 1)} to ${round(bundle.loadMs.p75, 1)})`,
   ]);
 };
 
-/** Packages of a bundle that the minimal consumer lacks or has less of. */
+/**
+ * Packages of a bundle that the minimal consumer lacks or has less of,
+ * with what remains beyond the design floor.
+ */
 const extraPackageRows = (figures: BenchFigures, name: string) => {
   const bundle = figures.bundles[name];
   const minimal = figures.bundles[MINIMAL_CONSUMER];
+  const floor = figures.bundles[DESIGN_FLOOR_CONSUMER];
   if (!bundle || !minimal) {
     return [];
   }
   return Object.entries(bundle.packages)
-    .map(([pkg, bytes]): [string, number] => [
+    .map(([pkg, bytes]): [string, number, number] => [
       pkg,
       bytes - (minimal.packages[pkg] ?? 0),
+      bytes - (floor?.packages[pkg] ?? 0),
     ])
     .filter(([, extra]) => extra > 1024)
     .sort((a, b) => b[1] - a[1])
-    .map(([pkg, extra]) => [pkg, kb(extra)]);
+    .map(([pkg, extra, beyondFloor]) => [
+      pkg,
+      kb(extra),
+      kb(Math.max(beyondFloor, 0)),
+    ]);
 };
 
 /** Renders a run as Markdown: the page text of docs/benchmarks.md. */
@@ -212,11 +223,17 @@ export const renderReport = (
     '',
     'Load time: median ms (p25 to p75) to import the bundle in a new Node.js process, clients constructed.',
     '',
-    table(['bundle', 'size', 'of minimal', 'load time'], bundleRows(figures)),
+    table(
+      ['bundle', 'size', 'of minimal', 'of design floor', 'load time'],
+      bundleRows(figures),
+    ),
     '',
-    'Bytes of consumer-payment beyond the minimal consumer, by package:',
+    'Bytes of consumer-payment beyond the minimal consumer and beyond the design floor, by package:',
     '',
-    table(['package', 'extra'], extraPackageRows(figures, 'consumer-payment')),
+    table(
+      ['package', 'beyond minimal', 'beyond design floor'],
+      extraPackageRows(figures, 'consumer-payment'),
+    ),
     '',
     '### Targets',
     '',

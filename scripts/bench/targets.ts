@@ -1,5 +1,5 @@
-import { MINIMAL_CONSUMER } from './bundles';
-import type { BenchFigures, RequestPair } from './figures';
+import { DESIGN_FLOOR_CONSUMER, MINIMAL_CONSUMER } from './bundles';
+import type { BenchFigures, BundleFigures, RequestPair } from './figures';
 import { round } from './stats';
 
 /** One target of the benchmark and whether this run met it. */
@@ -11,6 +11,12 @@ export interface TargetResult {
 
 /** Largest consumer bundle allowed, as a share of the minimal consumer. */
 export const BUNDLE_SIZE_LIMIT = 1.2;
+
+/**
+ * Largest consumer bundle and load time allowed, as a share of the design
+ * floor: the minimal consumer plus the libraries the design requires.
+ */
+export const DESIGN_FLOOR_LIMIT = 1.1;
 
 /** Lowest throughput allowed, as a share of what the emulator allows. */
 export const THROUGHPUT_FLOOR = 0.9;
@@ -97,8 +103,29 @@ const floorTargets = (figures: BenchFigures): TargetResult[] => {
   return targets;
 };
 
+const designFloorTargets = (
+  name: string,
+  bundle: BundleFigures,
+  floor: BundleFigures | undefined,
+): TargetResult[] =>
+  floor
+    ? [
+        {
+          target: `${name} bundle: at most ${DESIGN_FLOOR_LIMIT} × the design floor (${floor.bytes} bytes)`,
+          met: bundle.bytes <= floor.bytes * DESIGN_FLOOR_LIMIT,
+          measured: `${bundle.bytes} bytes, ${round(bundle.bytes / floor.bytes)} ×`,
+        },
+        {
+          target: `${name} load time: median at most ${DESIGN_FLOOR_LIMIT} × the design floor's (${round(floor.loadMs.median, 1)} ms)`,
+          met: bundle.loadMs.median <= floor.loadMs.median * DESIGN_FLOOR_LIMIT,
+          measured: `${round(bundle.loadMs.median, 1)} ms`,
+        },
+      ]
+    : [];
+
 const bundleTargets = (figures: BenchFigures): TargetResult[] => {
   const minimal = figures.bundles[MINIMAL_CONSUMER];
+  const floor = figures.bundles[DESIGN_FLOOR_CONSUMER];
   if (!minimal) {
     return [];
   }
@@ -116,6 +143,7 @@ const bundleTargets = (figures: BenchFigures): TargetResult[] => {
       met: bundle.loadMs.median <= minimal.loadMs.median,
       measured: `${round(bundle.loadMs.median, 1)} ms`,
     },
+    ...designFloorTargets(name, bundle, floor),
   ]);
 };
 
