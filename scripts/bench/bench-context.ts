@@ -6,7 +6,6 @@ import type {
 import type { TaskClassDefinition } from '../../functions/shared/task-classes';
 import { apiEvent, lambdaContext } from '../../test/support/api-event';
 import type { CannedAws } from './canned-aws';
-import type { EmulatorGate } from './emulator-gate';
 import type { ConsumerHandler, EventSource } from './event-source';
 import type { RequestLog } from './request-log';
 import { taskBodyOf } from './tasks';
@@ -27,7 +26,6 @@ export interface BenchContext {
   readonly consumer: ConsumerHandler;
   readonly log: RequestLog;
   readonly canned: CannedAws;
-  readonly gate: EmulatorGate;
   readonly eventSource: EventSource;
   readonly queueUrl: string;
   readonly ingestContext: Context;

@@ -15,8 +15,13 @@ const meansBy = (
 ): Map<string, number> => {
   const totals = new Map<string, { ms: number; attempts: number }>();
   for (const record of records) {
+    if (record.gatedAttempts !== record.attempts) {
+      throw new Error(
+        `${record.attempts - record.gatedAttempts} attempts of ${record.service} ${record.operation} did not pass the emulator gate, so their service time is unknown`,
+      );
+    }
     const total = totals.get(keyOf(record)) ?? { ms: 0, attempts: 0 };
-    total.ms += record.wireMs;
+    total.ms += record.emulatorMs;
     total.attempts += record.attempts;
     totals.set(keyOf(record), total);
   }
@@ -27,8 +32,8 @@ const meansBy = (
 
 /**
  * Returns the emulator's time per request of each shape (operation and
- * item count), and per operation as a fallback, from requests sent one at
- * a time: each then waits only for the emulator and loopback.
+ * item count), and per operation as a fallback, as the emulator gate
+ * measured it for requests sent one at a time.
  */
 export const serviceTimesOf = (
   records: readonly RequestRecord[],

@@ -1,41 +1,62 @@
-import type { InstrumentableClient } from './request-log';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 
-type Next = (args: unknown) => Promise<unknown>;
+const GATE_SERVER = join(__dirname, 'gate-server.ts');
+
+/** Milliseconds to wait for the gate to print its URL. */
+const START_TIMEOUT_MS = 20_000;
+
+/** A running emulator gate (gate-server.ts). */
+export interface EmulatorGate {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
 
 /**
- * Lets one request at a time reach the emulator, so that it is a single
- * server whose service time per request the serial runs measure, while
- * our code for other requests runs meanwhile. moto 5.2.1 runs Python on
- * one core at a time (the global interpreter lock). Plain moto_server also
- * fails concurrent TransactWriteItems calls with HTTP 500 ("dictionary
- * changed size during iteration"): 28% of the 3-item transactions of two
- * concurrent clients failed. The repository's wrapper
- * (scripts/local/moto-server.py) now locks DynamoDB operations for that.
+ * Starts the emulator gate in front of the emulator at `emulatorUrl`. The
+ * gate runs in a process of its own, so a busy benchmark process never
+ * delays the emulator's next request. The emulator then waits only when
+ * our code has not yet sent the next request.
  */
-export class EmulatorGate {
-  #tail: Promise<void> = Promise.resolve();
-  enabled = false;
-
-  /** Adds the gate to a client, innermost, around each HTTP attempt. */
-  attach(client: unknown): void {
-    (client as InstrumentableClient).middlewareStack.add(
-      ((next: Next) => (args: unknown) =>
-        this.enabled ? this.#through(() => next(args)) : next(args)) as never,
-      { step: 'deserialize', priority: 'low', name: 'ekbarBenchGate' },
+export const startEmulatorGate = (emulatorUrl: string): Promise<EmulatorGate> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', GATE_SERVER, emulatorUrl],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-  }
-
-  async #through<T>(send: () => Promise<T>): Promise<T> {
-    const previous = this.#tail;
-    let release = () => {};
-    this.#tail = new Promise((resolve) => {
-      release = resolve;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`the emulator gate did not start in ${START_TIMEOUT_MS} ms`),
+      );
+    }, START_TIMEOUT_MS);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const line = output.split('\n')[0];
+      if (output.includes('\n') && line) {
+        clearTimeout(timer);
+        resolve({
+          endpoint: line.trim(),
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) {
+                done();
+                return;
+              }
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
     });
-    await previous;
-    try {
-      return await send();
-    } finally {
-      release();
-    }
-  }
-}
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `the emulator gate ended with ${signal ?? `exit code ${code}`} before it started; its error is printed above`,
+        ),
+      );
+    });
+  });

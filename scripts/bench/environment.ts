@@ -4,6 +4,8 @@ import {
   type TestEnvironment,
   useConsumerEnvironment,
 } from '../../test/support/emulator';
+import { startEmulator } from '../local/emulator';
+import { startEmulatorGate } from './emulator-gate';
 import type { Mode } from './results';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -12,10 +14,12 @@ const isLoopback = (url: string): boolean =>
   LOOPBACK_HOSTS.has(new URL(url).hostname);
 
 /**
- * Starts a private moto_server on loopback for one worker and sets the
- * environment of the ingest function and of one class's consumer. It
- * ignores any endpoint or credentials of the calling shell, so the
- * benchmark can never reach real AWS or another host.
+ * Starts a private moto_server on loopback for one worker, with the
+ * emulator gate in front of it, and sets the environment of the ingest
+ * function and of one class's consumer. Every AWS client created after
+ * this call sends through the gate. It ignores any endpoint or credentials
+ * of the calling shell, so the benchmark can never reach real AWS or
+ * another host.
  */
 export const startBenchEnvironment = async (input: {
   mode: Mode;
@@ -40,20 +44,36 @@ export const startBenchEnvironment = async (input: {
     );
   }
 
-  const environment = await startTestEnvironment({
-    [ENV.notificationProviderUrl]: input.providerUrl,
-  });
-  if (!isLoopback(environment.emulator.endpoint)) {
-    await environment.stop();
-    throw new Error(
-      `emulator endpoint ${environment.emulator.endpoint} is not on loopback; the benchmark only runs against its own moto_server`,
-    );
+  // Queue URLs name the host that created the queues, and the SQS client
+  // sends to that host, so the queues are created through the gate too.
+  const emulator = await startEmulator({ ignoreEnvironment: true });
+  const stops: (() => Promise<void>)[] = [emulator.stop];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop();
+    }
+  };
+  try {
+    if (!isLoopback(emulator.endpoint)) {
+      throw new Error(
+        `emulator endpoint ${emulator.endpoint} is not on loopback; the benchmark only runs against its own moto_server`,
+      );
+    }
+    const gate = await startEmulatorGate(emulator.endpoint);
+    stops.push(gate.stop);
+    process.env.EKBAR_TEST_ENDPOINT = gate.endpoint;
+    const environment = await startTestEnvironment({
+      [ENV.notificationProviderUrl]: input.providerUrl,
+    });
+    useConsumerEnvironment(environment, input.className);
+    if (input.mode === 'baseline') {
+      process.env[ENV.protection] = 'off';
+    } else {
+      delete process.env[ENV.protection];
+    }
+    return { ...environment, emulator, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
-  useConsumerEnvironment(environment, input.className);
-  if (input.mode === 'baseline') {
-    process.env[ENV.protection] = 'off';
-  } else {
-    delete process.env[ENV.protection];
-  }
-  return environment;
 };

@@ -1,3 +1,5 @@
+import { SERVICE_TIME_HEADER } from './gate-server';
+
 /** AWS services whose requests the benchmark counts. */
 export type Service = 'dynamodb' | 'sqs';
 
@@ -29,6 +31,13 @@ export interface RequestRecord {
   failed: boolean;
   /** Milliseconds spent waiting for responses, over all attempts. */
   wireMs: number;
+  /**
+   * Milliseconds the emulator took, over the attempts that passed the
+   * emulator gate, as the gate measured them.
+   */
+  emulatorMs: number;
+  /** Attempts that passed the emulator gate. */
+  gatedAttempts: number;
 }
 
 const OPERATION_TYPES: Record<string, RequestType> = {
@@ -72,6 +81,11 @@ const itemCountOf = (input: Record<string, unknown>): number => {
 };
 
 type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+
+/** The raw HTTP response that the innermost middleware sees. */
+type GateResult =
+  | { response?: { headers?: Record<string, string | undefined> } }
+  | undefined;
 type Context = { commandName?: string; [key: string]: unknown };
 type Middleware = (next: Next, context: Context) => Next;
 
@@ -95,7 +109,8 @@ const RECORD_KEY = '__ekbarBenchRecord';
  * Counts the AWS requests that real code paths send, through two SDK
  * middlewares: one at the `initialize` step counts each `send` call once,
  * and one innermost at the `deserialize` step counts each HTTP attempt,
- * retries included, and times the wait for the response.
+ * retries included, times the wait for the response and reads the
+ * emulator's service time that the emulator gate reports.
  */
 export class RequestLog {
   readonly records: RequestRecord[] = [];
@@ -143,6 +158,8 @@ export class RequestLog {
         attempts: 0,
         failed: false,
         wireMs: 0,
+        emulatorMs: 0,
+        gatedAttempts: 0,
       };
       context[RECORD_KEY] = record;
       this.records.push(record);
@@ -164,7 +181,13 @@ export class RequestLog {
       record.attempts += 1;
       const started = performance.now();
       try {
-        return await next(args);
+        const result = (await next(args)) as GateResult;
+        const header = result?.response?.headers?.[SERVICE_TIME_HEADER];
+        if (header !== undefined) {
+          record.emulatorMs += Number(header);
+          record.gatedAttempts += 1;
+        }
+        return result;
       } finally {
         record.wireMs += performance.now() - started;
       }

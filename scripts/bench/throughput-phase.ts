@@ -3,7 +3,6 @@ import {
   expectAccepted,
   submitEventOf,
 } from './bench-context';
-import type { EmulatorGate } from './emulator-gate';
 import type { RequestRecord } from './request-log';
 
 /** Load of the end-to-end runs. */
@@ -64,7 +63,6 @@ export interface ThroughputRun {
 const runPipelined = async (
   context: BenchContext,
   settings: ThroughputSettings,
-  gate: EmulatorGate,
   firstSequence: number,
 ): Promise<ThroughputRun> => {
   const tasks = settings.pipelinedTasks;
@@ -78,7 +76,6 @@ const runPipelined = async (
   let receiving = 0;
   let emptyReceives = 0;
 
-  gate.enabled = true;
   const started = performance.now();
   const deadline = started + settings.timeoutMs;
 
@@ -145,14 +142,10 @@ const runPipelined = async (
     signal.notify();
   };
 
-  try {
-    await Promise.all([
-      ...Array.from({ length: settings.ingestConcurrency }, produce),
-      ...Array.from({ length: settings.pollers }, consume),
-    ]);
-  } finally {
-    gate.enabled = false;
-  }
+  await Promise.all([
+    ...Array.from({ length: settings.ingestConcurrency }, produce),
+    ...Array.from({ length: settings.pollers }, consume),
+  ]);
 
   return {
     tasks: tasks,
@@ -226,7 +219,6 @@ export interface ThroughputRounds {
 export const runRounds = async (
   context: BenchContext,
   settings: ThroughputSettings,
-  gate: EmulatorGate,
 ): Promise<ThroughputRounds> => {
   const serialRecords: RequestRecord[] = [];
   const runs: ThroughputRun[] = [];
@@ -235,9 +227,7 @@ export const runRounds = async (
     serialRecords.push(
       ...(await runSerial(context, settings.serialTasks, first)),
     );
-    runs.push(
-      await runPipelined(context, settings, gate, first + SEQUENCES_PER_RUN),
-    );
+    runs.push(await runPipelined(context, settings, first + SEQUENCES_PER_RUN));
   }
   return {
     serialRecords,

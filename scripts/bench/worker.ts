@@ -5,7 +5,6 @@ import { benchContextsOf } from './bench-context';
 import { CannedAws } from './canned-aws';
 import { type CpuSettings, measureCpu } from './cpu-phase';
 import { allowedTasksPerSecond, serviceTimesOf } from './emulator-bound';
-import { EmulatorGate } from './emulator-gate';
 import { startBenchEnvironment } from './environment';
 import { type ConsumerHandler, EventSource } from './event-source';
 import { largestItemBytes } from './item-size';
@@ -36,8 +35,8 @@ const progress = (request: WorkerRequest, message: string): void => {
 
 /**
  * Loads the functions after the environment is set, as Lambda does, and
- * puts the request log, the in-process responses and the emulator gate on
- * the clients that they share.
+ * puts the request log and the in-process responses on the clients that
+ * they share.
  */
 const buildContext = async (
   request: WorkerRequest,
@@ -71,14 +70,6 @@ const buildContext = async (
     definition.consumer.batchSize,
     log,
   );
-  const gate = new EmulatorGate();
-  for (const client of [
-    clients.dynamodbClient,
-    clients.sqsClient,
-    eventSource.client,
-  ]) {
-    gate.attach(client);
-  }
 
   return {
     className: request.className,
@@ -88,7 +79,6 @@ const buildContext = async (
     consumer,
     log,
     canned,
-    gate,
     eventSource,
     queueUrl,
     ...benchContextsOf(request.className),
@@ -134,7 +124,6 @@ const measure = async (
   const { serialRecords, pipelined } = await runRounds(
     context,
     request.throughput,
-    context.gate,
   );
   const allowed = allowedTasksPerSecond(
     pipelined.records,
