@@ -117,6 +117,14 @@ export const jsonBodyOf = (event: APIGatewayProxyEvent): unknown => {
       `Content-Type "${contentType.slice(0, 100)}" is not supported; send application/json`,
     );
   }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+    contentType ?? '',
+  )?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new UnsupportedMediaTypeError(
+      `charset "${charset.slice(0, 40)}" is not supported; send the JSON body as UTF-8`,
+    );
+  }
 
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded
@@ -134,14 +142,24 @@ export const jsonBodyOf = (event: APIGatewayProxyEvent): unknown => {
     );
   }
 
+  // NOTE: API Gateway hands a text body over as a string, so invalid UTF-8
+  // may arrive already replaced by U+FFFD. Only a base64 body is checked
+  // byte for byte here; the local API server behaves the same way.
   let text: string;
-  let body: unknown;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new RequestValidationError(
+      'request body is not valid UTF-8; send the JSON body encoded as UTF-8',
+      'body',
+    );
+  }
+  let body: unknown;
+  try {
     body = JSON.parse(text);
   } catch {
     throw new RequestValidationError(
-      'request body is not valid UTF-8 JSON; send the task as a JSON object',
+      'request body is not valid JSON; send the task as a JSON object',
       'body',
     );
   }

@@ -61,7 +61,13 @@ interface Submission {
 const fieldOf = (issue: z.core.$ZodIssue): string =>
   issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
 
-/** Validates the body against the class schema, naming the field at fault. */
+/** Issues that one 400 response lists, so a caller can fix several at once. */
+const MAX_LISTED_ISSUES = 5;
+
+const describeIssue = (issue: z.core.$ZodIssue): string =>
+  `field "${fieldOf(issue)}" ${issue.message}`;
+
+/** Validates the body against the class schema, naming each field at fault. */
 const validateTask = (
   definition: TaskClassDefinition<unknown>,
   body: unknown,
@@ -70,18 +76,20 @@ const validateTask = (
   if (parsed.success) {
     return parsed.data;
   }
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+  const issues = parsed.error.issues as z.core.$ZodIssue[];
+  const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
+  if (unknown?.code === 'unrecognized_keys') {
+    const keys = unknown.keys.map((key) => `"${key}"`).join(', ');
     throw new RequestValidationError(
       `unknown field ${keys} in a ${definition.name} task; remove it or check its spelling`,
-      issue.keys[0] ?? 'body',
+      unknown.keys[0] ?? 'body',
     );
   }
-  const field = fieldOf(issue);
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map(describeIssue);
+  const more = issues.length - listed.length;
   throw new RequestValidationError(
-    `field "${field}" is invalid: ${issue.message}`,
-    field,
+    `${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+    fieldOf(issues[0] as z.core.$ZodIssue),
   );
 };
 

@@ -57,8 +57,9 @@ const problemOf = (value: unknown): string | undefined => {
 
 /**
  * Returns the first string or number that DynamoDB and the AWS SDK cannot
- * store unchanged: a string or object key with a lone surrogate, or a
- * number beyond the safe integer range. The walk is iterative.
+ * store unchanged: a string or object key with a lone surrogate, a
+ * `__proto__` key, or a number beyond the safe integer range. The walk is
+ * iterative.
  */
 export const findUnstorableValue = (
   root: unknown,
@@ -81,6 +82,15 @@ export const findUnstorableValue = (
         return {
           path: path || 'body',
           problem: 'has a key with a lone UTF-16 surrogate',
+        };
+      }
+      // JSON.parse keeps "__proto__" as a plain key, but copying the object
+      // (schema parsing, marshalling) sets the prototype instead and so
+      // drops the key and its value without an error.
+      if (key === '__proto__') {
+        return {
+          path: childPath,
+          problem: 'has the key "__proto__", which is reserved; rename it',
         };
       }
       pending.push({ value: child, path: childPath });

@@ -28,11 +28,14 @@ const describeLimit = (
 
 /** Message of an issue that no check of the schema names itself. */
 export const messageOf = (issue: z.core.$ZodRawIssue): string | undefined => {
+  if (
+    issue.input === undefined &&
+    (issue.code === 'invalid_type' || issue.code === 'invalid_value')
+  ) {
+    return 'is required';
+  }
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) {
-        return 'is required';
-      }
       return issue.expected === 'number' && typeof issue.input === 'number'
         ? 'must be a finite number'
         : `must be ${ARTICLES[issue.expected] ?? `a ${issue.expected}`}`;

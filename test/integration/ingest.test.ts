@@ -181,6 +181,80 @@ describe('POST /v1/tasks/{class}', () => {
     expect(json(result).detail).toContain(field);
   });
 
+  it('lists every invalid field in one 400', async () => {
+    const result = await post(
+      'payment',
+      payment({ orderId: undefined, amount: '100', currency: 'XYZ' }),
+      { 'Idempotency-Key': 'k-several-invalid' },
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).field).toBe('orderId');
+    expect(json(result).detail).toContain('field "orderId" is required');
+    expect(json(result).detail).toContain('field "amount" must be a number');
+    expect(json(result).detail).toContain('field "currency" must be an ISO');
+  });
+
+  it('says a missing enum field is required', async () => {
+    const result = await post('notification', {
+      notificationId: `ntf-${process.pid}-no-channel`,
+      recipient: 'a@example.com',
+      template: 'welcome',
+      data: {},
+    });
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).detail).toBe('field "channel" is required');
+  });
+
+  // JSON.parse keeps "__proto__" as a key, but copying the object sets the
+  // prototype instead, which dropped the key and its value silently.
+  it('rejects a nested __proto__ key naming its path', async () => {
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        target: 'health-record',
+        rawBody: `{"recordId":"rec-${process.pid}-proto","patientId":"p-1","recordType":"lab-result","authoredBy":"dr-1","content":{"__proto__":{"hb":13.5}}}`,
+        headers: { 'Idempotency-Key': 'k-proto' },
+      }),
+      lambdaContext('ingest'),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).field).toBe('content.__proto__');
+    expect(json(result).detail).toContain('reserved');
+  });
+
+  it('rejects a body that is not UTF-8 with 400', async () => {
+    const bytes = Buffer.from(
+      `{"eventId":"ev-${process.pid}-latin1","name":"caf\u00e9","entityId":"u-1"}`,
+      'latin1',
+    );
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        target: 'analytics',
+        rawBody: bytes.toString('base64'),
+        isBase64Encoded: true,
+      }),
+      lambdaContext('ingest'),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).detail).toContain('not valid UTF-8');
+  });
+
+  it('rejects a charset other than UTF-8 with 415', async () => {
+    const result = await post(
+      'analytics',
+      { eventId: `ev-${process.pid}-charset`, name: 'n', entityId: 'u-1' },
+      { 'Content-Type': 'application/json; charset=iso-8859-1' },
+    );
+
+    expect(result.statusCode).toBe(415);
+    expect(json(result).detail).toContain('iso-8859-1');
+  });
+
   it('rejects unknown fields naming them', async () => {
     const result = await post('payment', payment({ tip: 5 }), {
       'Idempotency-Key': 'k-unknown-field',
