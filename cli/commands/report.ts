@@ -80,7 +80,10 @@ const impactCommand = async (
     since: options.since ?? parseTime(DEFAULT_SINCE, now),
     until: options.until ?? now,
   };
-  if (range.since.getTime() >= range.until.getTime()) {
+  // CloudWatch reads the range in whole seconds, so a range shorter than a
+  // second (--since now) would reach it as an empty one and fail there.
+  const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+  if (seconds(range.since) >= seconds(range.until)) {
     throw new InvalidValueError(
       `--since (${range.since.toISOString()}) must be before --until (${range.until.toISOString()}); swap or correct them`,
     );

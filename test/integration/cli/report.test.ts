@@ -258,6 +258,13 @@ describe('ekbar report impact', () => {
     expect(run.stderr).toMatch(/--since \(.*\) must be before --until/);
   });
 
+  it('rejects a range shorter than a second', async () => {
+    const run = await runEkbarInProcess(['report', 'impact', '--since', 'now']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--since \(.*\) must be before --until/);
+  });
+
   it('names an invalid time', async () => {
     const run = await runEkbarInProcess([
       'report',
