@@ -14,19 +14,18 @@ const meansBy = (
   keyOf: (record: RequestRecord) => string,
 ): Map<string, number> => {
   const totals = new Map<string, { ms: number; attempts: number }>();
+  // An attempt that ended without a response (a reset connection, a
+  // timeout) has no emulator time, so only timed attempts count here.
   for (const record of records) {
-    if (record.gatedAttempts !== record.attempts) {
-      throw new Error(
-        `${record.attempts - record.gatedAttempts} attempts of ${record.service} ${record.operation} did not pass the emulator gate, so their service time is unknown`,
-      );
-    }
     const total = totals.get(keyOf(record)) ?? { ms: 0, attempts: 0 };
     total.ms += record.emulatorMs;
-    total.attempts += record.attempts;
+    total.attempts += record.gatedAttempts;
     totals.set(keyOf(record), total);
   }
   return new Map(
-    [...totals].map(([key, total]) => [key, total.ms / total.attempts]),
+    [...totals]
+      .filter(([, total]) => total.attempts > 0)
+      .map(([key, total]) => [key, total.ms / total.attempts]),
   );
 };
 

@@ -97,6 +97,9 @@ const main = (): void => {
       () => response.destroy(),
     );
   });
+  // Longer than any pause between the benchmark's phases, so the clients'
+  // kept-alive connections are not closed under them.
+  server.keepAliveTimeout = 600_000;
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;

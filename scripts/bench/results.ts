@@ -55,6 +55,11 @@ export interface ThroughputFigures {
   readonly emulatorMsPerTask: number;
   /** Tasks per second the emulator allows: 1 s over its time per task. */
   readonly allowedTasksPerSecond: number;
+  /**
+   * Share of the run's time in which the emulator served a request, as
+   * the emulator gate measured it during the run itself.
+   */
+  readonly emulatorBusyShare: number;
 }
 
 /** Scenarios whose requests and CPU time are measured. */

@@ -147,14 +147,19 @@ const bundleTargets = (figures: BenchFigures): TargetResult[] => {
   ]);
 };
 
+/**
+ * Checks the emulator's busy share as the gate measured it during the run:
+ * throughput over the rate that the emulator's own time per task allows.
+ * The estimate from serial runs is reported next to it but rests on 20
+ * serial tasks per class, so it moves by several points between runs.
+ */
 const throughputTargets = (figures: BenchFigures): TargetResult[] =>
   Object.entries(figures.throughput).map(([name, run]) => {
-    const share =
-      run.product.tasksPerSecond / run.product.allowedTasksPerSecond;
+    const busy = run.product.emulatorBusyShare;
     return {
       target: `${name} throughput: at least ${THROUGHPUT_FLOOR * 100}% of what the emulator allows`,
-      met: share >= THROUGHPUT_FLOOR,
-      measured: `${round(run.product.tasksPerSecond)} of ${round(run.product.allowedTasksPerSecond)} tasks/s (${round(share * 100, 1)}%)`,
+      met: busy >= THROUGHPUT_FLOOR,
+      measured: `${round(run.product.tasksPerSecond)} tasks/s, emulator busy ${round(busy * 100, 1)}% of the run`,
     };
   });
 

@@ -101,6 +101,9 @@ const throughputFiguresOf = (
   },
   emulatorMsPerTask: 1000 / allowed,
   allowedTasksPerSecond: allowed,
+  emulatorBusyShare:
+    run.records.reduce((sum, record) => sum + record.emulatorMs, 0) /
+    (run.seconds * 1000),
 });
 
 const measure = async (
@@ -125,6 +128,16 @@ const measure = async (
     context,
     request.throughput,
   );
+  const untimed = serialRecords.filter(
+    (record) => record.gatedAttempts < record.attempts,
+  );
+  if (untimed.length > 0) {
+    const operations = untimed.map((record) => record.operation).join(', ');
+    progress(
+      request,
+      `${untimed.length} serial requests had an attempt without a response, left out of the emulator's service times: ${operations}`,
+    );
+  }
   const allowed = allowedTasksPerSecond(
     pipelined.records,
     pipelined.tasks,
