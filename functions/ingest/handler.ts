@@ -13,7 +13,7 @@ import { countMetric, METRIC } from '../shared/metrics';
 import { PATH_PARAMETER } from '../shared/routes';
 import { findTaskClass } from '../shared/task-classes';
 import { readTask } from './get-task';
-import { problemResponse, statusOf } from './problem';
+import { problemResponse, reportableErrorOf, statusOf } from './problem';
 import {
   callerOf,
   IDEMPOTENCY_KEY_HEADER,
@@ -108,7 +108,8 @@ export const handler = async (
       return await postTask(event, target);
     }
     return await getTaskStatus(event, target);
-  } catch (error) {
+  } catch (caught) {
+    const error = reportableErrorOf(caught);
     countConflict(error, target);
     const status = statusOf(error);
     if (status >= 500) {

@@ -38,6 +38,52 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Node.js socket error codes of a store that cannot be reached. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Reports whether an AWS SDK call failed because the service was out of
+ * reach or overloaded (network error, timeout, throttling, a 5xx). Unlike
+ * a failed condition or a bug, such a request may succeed when retried.
+ */
+const isUnavailable = (error: unknown): boolean => {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+  const details = error as Error & {
+    code?: string;
+    $fault?: string;
+    $retryable?: unknown;
+  };
+  return (
+    details.name === 'TimeoutError' ||
+    NETWORK_ERROR_CODES.has(details.code ?? '') ||
+    details.$fault === 'server' ||
+    details.$retryable !== undefined
+  );
+};
+
+/**
+ * Returns the error to report: an AWS SDK error that a later retry may
+ * clear becomes a DependencyUnavailableError (503 with Retry-After), and
+ * any other error stays as it is.
+ */
+export const reportableErrorOf = (error: unknown): unknown =>
+  !(error instanceof DependencyUnavailableError) && isUnavailable(error)
+    ? new DependencyUnavailableError(
+        'a data store is unavailable; retry the request with the same Idempotency-Key',
+        { cause: error },
+      )
+    : error;
+
 /** Returns the HTTP status an error maps to; 500 for unexpected errors. */
 export const statusOf = (error: unknown): number =>
   PROBLEMS.find(([type]) => error instanceof type)?.[1] ?? 500;

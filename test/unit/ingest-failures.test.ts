@@ -76,6 +76,38 @@ describe('ingest handler failures', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
+  const unreachable = Object.assign(new Error('read ECONNRESET'), {
+    code: 'ECONNRESET',
+  });
+  const timedOut = Object.assign(new Error('socket timed out'), {
+    name: 'TimeoutError',
+  });
+  const throttled = Object.assign(new Error('rate exceeded'), {
+    name: 'ProvisionedThroughputExceededException',
+    $fault: 'client',
+    $retryable: { throttling: true },
+  });
+  const serverFault = Object.assign(new Error('internal failure'), {
+    name: 'InternalServerError',
+    $fault: 'server',
+  });
+
+  it.each([
+    ['unreachable', unreachable],
+    ['timed out', timedOut],
+    ['throttling', throttled],
+    ['failing', serverFault],
+  ])('answers 503 when DynamoDB is %s', async (_, error) => {
+    documents.onAnyCommand().rejects(error);
+
+    const result = await post();
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(JSON.parse(result.body).detail).toContain('same Idempotency-Key');
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
   it('answers 500 without internals for an unexpected error', async () => {
     documents.onAnyCommand().rejects(new Error('secret internal detail'));
 
