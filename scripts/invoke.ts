@@ -56,15 +56,26 @@ const useDefaultEnvironment = async (functionName: string): Promise<void> => {
 
 const main = async (): Promise<void> => {
   const [functionName, eventFile, timeoutArg] = process.argv.slice(2);
-  if (!functionName || !eventFile || !(functionName in FUNCTION_ENTRIES)) {
+  if (functionName && !(functionName in FUNCTION_ENTRIES)) {
+    process.stderr.write(`unknown function "${functionName}"\n${USAGE}`);
+    process.exit(2);
+  }
+  if (!functionName || !eventFile) {
     process.stderr.write(USAGE);
     process.exit(2);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(readFileSync(eventFile, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `cannot read the event file ${eventFile} (${(error as Error).message}); give a JSON event such as events/sqs/payment.json`,
+    );
   }
   // Lambda runs Node.js 22; the SDK's notice about Node.js 20 does not apply.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const timeoutMs = Number(timeoutArg ?? '10') * 1000;
   await useDefaultEnvironment(functionName);
-  const event = JSON.parse(readFileSync(eventFile, 'utf8'));
   const bundle = pathToFileURL(join(bundleDirOf(functionName), 'index.mjs'));
   const { handler } = await import(bundle.href);
 

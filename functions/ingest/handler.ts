@@ -11,7 +11,7 @@ import {
 import { logger } from '../shared/logger';
 import { countMetric, METRIC } from '../shared/metrics';
 import { PATH_PARAMETER } from '../shared/routes';
-import { findTaskClass } from '../shared/task-classes';
+import { findTaskClass, TASK_CLASSES } from '../shared/task-classes';
 import { readTask } from './get-task';
 import { problemResponse, reportableErrorOf, statusOf } from './problem';
 import {
@@ -45,7 +45,10 @@ const postTask = async (
 ): Promise<APIGatewayProxyResult> => {
   const definition = findTaskClass(className);
   if (!definition) {
-    throw new UnknownTaskClassError(className);
+    throw new UnknownTaskClassError(
+      className,
+      TASK_CLASSES.map((known) => known.name),
+    );
   }
   const caller = callerOf(event);
   const idempotencyKey = idempotencyKeyOf(

@@ -26,11 +26,23 @@ export class UnsupportedMediaTypeError extends EkbarError {}
 /** The request carries no caller identity (no API key, no IAM principal). */
 export class UnauthenticatedError extends EkbarError {}
 
+/** Maximum characters of a caller's value that an error message repeats. */
+const MAX_ECHOED_CHARACTERS = 80;
+
+/** Returns a caller's value for a message, cut short when it is long. */
+const echoOf = (value: string): string =>
+  value.length > MAX_ECHOED_CHARACTERS
+    ? `${value.slice(0, MAX_ECHOED_CHARACTERS)}... (${value.length} characters)`
+    : value;
+
 /** The URL names a task class that does not exist. */
 export class UnknownTaskClassError extends EkbarError {
-  constructor(readonly className: string) {
+  constructor(
+    readonly className: string,
+    knownClasses: readonly string[],
+  ) {
     super(
-      `task class "${className}" does not exist; use one of the classes listed in the README`,
+      `task class "${echoOf(className)}" does not exist; use one of ${knownClasses.join(', ')}`,
     );
   }
 }
@@ -38,7 +50,7 @@ export class UnknownTaskClassError extends EkbarError {
 /** No task with this id is visible to the caller. */
 export class TaskNotFoundError extends EkbarError {
   constructor(readonly taskId: string) {
-    super(`task "${taskId}" was not found`);
+    super(`task "${echoOf(taskId)}" was not found`);
   }
 }
 

@@ -271,6 +271,9 @@ describe('POST /v1/tasks/{class}', () => {
 
     expect(result.statusCode).toBe(404);
     expect(json(result).detail).toContain('refund');
+    expect(json(result).detail).toContain(
+      'use one of payment, health-record, notification, analytics',
+    );
   });
 
   it('rejects malformed JSON with 400', async () => {
@@ -375,6 +378,19 @@ describe('GET /v1/tasks/{taskId}', () => {
     );
 
     expect(result.statusCode).toBe(404);
+  });
+
+  it('shortens a long unknown task id in the 404', async () => {
+    const taskId = `tsk_${'a'.repeat(2_000)}`;
+
+    const result = await handler(
+      apiEvent({ method: 'GET', target: taskId }),
+      lambdaContext('ingest'),
+    );
+
+    expect(result.statusCode).toBe(404);
+    expect(json(result).detail).toContain('(2004 characters)');
+    expect(json(result).detail.length).toBeLessThan(200);
   });
 
   it('never stores the payload in the task record', async () => {
