@@ -77,7 +77,7 @@ const isUnavailable = (error: unknown): boolean => {
  * any other error stays as it is.
  */
 export const reportableErrorOf = (error: unknown): unknown =>
-  !(error instanceof DependencyUnavailableError) && isUnavailable(error)
+  isUnavailable(error)
     ? new DependencyUnavailableError(
         'a data store is unavailable; retry the request with the same Idempotency-Key',
         { cause: error },

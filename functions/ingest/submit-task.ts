@@ -77,8 +77,11 @@ const validateTask = (
     return parsed.data;
   }
   const issues = parsed.error.issues as z.core.$ZodIssue[];
-  const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
-  if (unknown?.code === 'unrecognized_keys') {
+  const unknown = issues.find(
+    (issue): issue is z.core.$ZodIssueUnrecognizedKeys =>
+      issue.code === 'unrecognized_keys',
+  );
+  if (unknown) {
     const keys = unknown.keys.map((key) => `"${key}"`).join(', ');
     throw new RequestValidationError(
       `unknown field ${keys} in a ${definition.name} task; remove it or check its spelling`,

@@ -4,14 +4,9 @@ import {
   type TestEnvironment,
   useConsumerEnvironment,
 } from '../../test/support/emulator';
-import { startEmulator } from '../local/emulator';
+import { isLoopbackUrl, startEmulator } from '../local/emulator';
 import { startEmulatorGate } from './emulator-gate';
 import type { Mode } from './results';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-const isLoopback = (url: string): boolean =>
-  LOOPBACK_HOSTS.has(new URL(url).hostname);
 
 /**
  * Starts a private moto_server on loopback for one worker, with the
@@ -38,7 +33,7 @@ export const startBenchEnvironment = async (input: {
   // Lambda; the worker's standard output goes nowhere.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 
-  if (!isLoopback(input.providerUrl)) {
+  if (!isLoopbackUrl(input.providerUrl)) {
     throw new Error(
       `provider URL ${input.providerUrl} is not on loopback; the benchmark only sends to its own provider`,
     );
@@ -54,7 +49,7 @@ export const startBenchEnvironment = async (input: {
     }
   };
   try {
-    if (!isLoopback(emulator.endpoint)) {
+    if (!isLoopbackUrl(emulator.endpoint)) {
       throw new Error(
         `emulator endpoint ${emulator.endpoint} is not on loopback; the benchmark only runs against its own moto_server`,
       );

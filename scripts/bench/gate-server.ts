@@ -13,10 +13,9 @@ import {
   request,
   type ServerResponse,
 } from 'node:http';
+import { isLoopbackUrl } from '../local/emulator';
 
 export const SERVICE_TIME_HEADER = 'x-ekbar-emulator-ms';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** Headers that describe one connection and so are not passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
@@ -36,7 +35,7 @@ const bodyOf = (message: IncomingMessage): Promise<Buffer> =>
 
 const main = (): void => {
   const target = new URL(process.argv[2] ?? '');
-  if (!LOOPBACK_HOSTS.has(target.hostname)) {
+  if (!isLoopbackUrl(target)) {
     throw new Error(
       `emulator URL ${target.href} is not on loopback; the gate only forwards to a local emulator`,
     );

@@ -82,7 +82,7 @@ const itemCountOf = (input: Record<string, unknown>): number => {
 
 type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
 
-/** The raw HTTP response that the innermost middleware sees. */
+/** The raw HTTP response that the innermost middleware receives. */
 type GateResult =
   | { response?: { headers?: Record<string, string | undefined> } }
   | undefined;

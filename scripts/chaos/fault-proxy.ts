@@ -5,6 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isLoopbackUrl } from '../local/emulator';
 
 /** Faults the proxy applies to the requests it forwards. */
 export interface FaultSettings {
@@ -154,10 +155,7 @@ export const startFaultProxy = async (
   random: () => number = Math.random,
 ): Promise<FaultProxy> => {
   const target = new URL(upstream);
-  if (
-    target.protocol !== 'http:' ||
-    !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)
-  ) {
+  if (target.protocol !== 'http:' || !isLoopbackUrl(target)) {
     throw new Error(
       `fault proxy upstream must be an http URL on loopback, got ${upstream}`,
     );

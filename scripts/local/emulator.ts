@@ -10,6 +10,13 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** Host names of the loopback interface, as a URL spells them. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Reports whether a URL points at this machine's loopback interface. */
+export const isLoopbackUrl = (url: string | URL): boolean =>
+  LOOPBACK_HOSTS.has(new URL(url).hostname);
+
 /** Returns a free TCP port on 127.0.0.1. */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
