@@ -1,6 +1,9 @@
 import { requireEnv } from '../shared/aws-clients';
 import { ENV } from '../shared/resources';
-import { type AnalyticsTask, analytics } from '../shared/task-classes';
+import {
+  type AnalyticsTask,
+  analytics,
+} from '../shared/task-classes/analytics';
 import { taskOutcomeUpdate } from '../shared/task-store';
 import { writeEffectOnce } from './conditional-effect';
 import { createConsumer, type ValidTask } from './consumer';

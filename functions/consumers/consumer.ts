@@ -33,7 +33,7 @@ import { safeParse } from '../shared/schema-messages';
 import {
   businessKeyOf,
   type TaskClassDefinition,
-} from '../shared/task-classes';
+} from '../shared/task-classes/definition';
 import { idempotencyKeyPrefixOf, saveTaskOutcome } from '../shared/task-store';
 import { sendToDeadLetterQueue } from './dead-letter';
 import {

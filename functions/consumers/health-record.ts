@@ -1,6 +1,9 @@
 import { requireEnv } from '../shared/aws-clients';
 import { ENV } from '../shared/resources';
-import { type HealthRecordTask, healthRecord } from '../shared/task-classes';
+import {
+  type HealthRecordTask,
+  healthRecord,
+} from '../shared/task-classes/health-record';
 import { taskOutcomeUpdate } from '../shared/task-store';
 import { writeEffectOnce } from './conditional-effect';
 import { createConsumer, type ValidTask } from './consumer';

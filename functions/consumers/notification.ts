@@ -2,7 +2,10 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, requireEnv } from '../shared/aws-clients';
 import { PoisonMessageError } from '../shared/errors';
 import { ENV } from '../shared/resources';
-import { type NotificationTask, notification } from '../shared/task-classes';
+import {
+  type NotificationTask,
+  notification,
+} from '../shared/task-classes/notification';
 import {
   saveTaskOutcome,
   type TaskOutcome,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { requireEnv } from '../shared/aws-clients';
 import { DEFAULT_PAYMENT_REVIEW_LIMIT_MINOR, ENV } from '../shared/resources';
-import { type PaymentTask, payment } from '../shared/task-classes';
+import { type PaymentTask, payment } from '../shared/task-classes/payment';
 import { taskOutcomeUpdate } from '../shared/task-store';
 import { writeEffectOnce } from './conditional-effect';
 import { createConsumer, type ValidTask } from './consumer';

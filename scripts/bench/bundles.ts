@@ -6,6 +6,9 @@ import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../bundle';
 /** Name of the comparison bundle in every report. */
 export const MINIMAL_CONSUMER = 'minimal-powertools-consumer';
 
+/** The minimal consumer plus Powertools Logger alone. */
+export const LOGGER_CONSUMER = 'minimal-consumer-with-logger';
+
 /** The minimal consumer plus the libraries the design requires. */
 export const DESIGN_FLOOR_CONSUMER = 'design-floor-consumer';
 
@@ -40,7 +43,7 @@ const packagesOf = (
 };
 
 /**
- * Bundles every function and the two comparison consumers into `outDir`
+ * Bundles every function and the three comparison consumers into `outDir`
  * with the esbuild options of `npm run build`, so that the comparison is
  * like for like. It leaves dist/ alone.
  */
@@ -51,6 +54,7 @@ export const buildBundles = async (outDir: string): Promise<Bundle[]> => {
       ([name, entry]): [string, string] => [name, join(root, entry)],
     ),
     [MINIMAL_CONSUMER, join(__dirname, 'minimal-consumer.ts')],
+    [LOGGER_CONSUMER, join(__dirname, 'logger-consumer.ts')],
     [DESIGN_FLOOR_CONSUMER, join(__dirname, 'floor-consumer.ts')],
   ];
   return Promise.all(

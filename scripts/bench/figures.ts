@@ -2,7 +2,7 @@ import {
   findTaskClass,
   type TaskClassDefinition,
 } from '../../functions/shared/task-classes';
-import type { Bundle } from './bundles';
+import { type Bundle, MINIMAL_CONSUMER } from './bundles';
 import { type CostPerMillion, costPerMillion } from './cost';
 import {
   consumerDuplicateFloor,
@@ -22,7 +22,7 @@ import {
   type ThroughputFigures,
   type WorkerResult,
 } from './results';
-import { round, type Spread } from './stats';
+import { round, type Spread, spreadOf } from './stats';
 
 /** DynamoDB and SQS requests per task, as `--json` reports them. */
 export interface RequestPair {
@@ -55,6 +55,12 @@ export interface RequestDetail {
 export interface BundleFigures {
   readonly bytes: number;
   readonly loadMs: Spread;
+  /**
+   * This bundle's load time minus the minimal consumer's in the same
+   * round, over all rounds: a drift of the machine's speed during the run
+   * moves both loads of a round alike and drops out.
+   */
+  readonly loadMinusMinimalMs?: Spread;
   readonly packages: Readonly<Record<string, number>>;
 }
 
@@ -204,7 +210,7 @@ export const buildFigures = (input: {
   classNames: readonly string[];
   results: readonly WorkerResult[];
   bundles: readonly Bundle[];
-  loadTimes: Record<string, Spread>;
+  loadTimes: Record<string, readonly number[]>;
 }): BenchFigures => {
   const detail = {
     product: detailOf(input.results, 'product'),
@@ -271,14 +277,23 @@ export const buildFigures = (input: {
       }),
     ),
     bundles: Object.fromEntries(
-      input.bundles.map((bundle) => [
-        bundle.name,
-        {
-          bytes: bundle.bytes,
-          loadMs: input.loadTimes[bundle.name] as Spread,
-          packages: bundle.packages,
-        },
-      ]),
+      input.bundles.map((bundle) => {
+        const samples = input.loadTimes[bundle.name] ?? [];
+        const minimal = input.loadTimes[MINIMAL_CONSUMER];
+        return [
+          bundle.name,
+          {
+            bytes: bundle.bytes,
+            loadMs: spreadOf(samples),
+            ...(minimal && {
+              loadMinusMinimalMs: spreadOf(
+                samples.map((ms, round) => ms - (minimal[round] ?? Number.NaN)),
+              ),
+            }),
+            packages: bundle.packages,
+          },
+        ];
+      }),
     ),
   };
 };

@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import { ENV } from '../../functions/shared/resources';
 import { commonFunctionEnvironment } from '../local/provision';
 import type { Bundle } from './bundles';
-import { type Spread, spreadOf } from './stats';
 
 const run = promisify(execFile);
 
@@ -53,11 +52,14 @@ const loadOnce = async (bundle: Bundle): Promise<number> => {
  * reading, compiling and running the module, which constructs its AWS
  * clients. Every load is a new Node.js process, and the bundles take
  * turns so that a slow moment of the machine hits all of them alike.
+ * Returns the samples in round order, so that sample i of two bundles
+ * comes from the same round and the two can be compared pair by pair.
  */
 export const measureLoadTimes = async (
   bundles: readonly Bundle[],
   runs: number,
-): Promise<Record<string, Spread>> => {
+  onRound: (round: number) => void = () => {},
+): Promise<Record<string, number[]>> => {
   const samples = new Map(
     bundles.map((bundle) => [bundle.name, [] as number[]]),
   );
@@ -65,8 +67,7 @@ export const measureLoadTimes = async (
     for (const bundle of bundles) {
       samples.get(bundle.name)?.push(await loadOnce(bundle));
     }
+    onRound(round + 1);
   }
-  return Object.fromEntries(
-    [...samples].map(([name, values]) => [name, spreadOf(values)]),
-  );
+  return Object.fromEntries(samples);
 };

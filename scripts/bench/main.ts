@@ -42,10 +42,12 @@ const measureClasses = async (
 };
 
 const measureBundles = async (options: BenchOptions, outDir: string) => {
-  progress('bundling the functions and the two comparison consumers');
+  progress('bundling the functions and the three comparison consumers');
   const bundles = await buildBundles(outDir);
   progress(`loading each bundle ${options.loadRuns} times`);
-  const loadTimes = await measureLoadTimes(bundles, options.loadRuns);
+  const loadTimes = await measureLoadTimes(bundles, options.loadRuns, (round) =>
+    progress(`load round ${round} of ${options.loadRuns} done`),
+  );
   return { bundles, loadTimes };
 };
 

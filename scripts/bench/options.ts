@@ -61,6 +61,6 @@ export const parseOptions = (args: readonly string[]): BenchOptions | null => {
       pollers: 3,
       timeoutMs: 120_000,
     },
-    loadRuns: quick ? 3 : 11,
+    loadRuns: quick ? 5 : 21,
   };
 };

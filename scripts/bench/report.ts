@@ -2,7 +2,7 @@ import { DESIGN_FLOOR_CONSUMER, MINIMAL_CONSUMER } from './bundles';
 import type { BenchFigures } from './figures';
 import type { CpuFigures, RequestSummary } from './results';
 import { dynamodbTotal, sqsTotal } from './results';
-import { round } from './stats';
+import { round, type Spread } from './stats';
 import type { TargetResult } from './targets';
 
 const table = (header: string[], rows: (string | number)[][]): string =>
@@ -125,6 +125,12 @@ const throughputRows = (figures: BenchFigures) =>
 
 const kb = (bytes: number): string => `${round(bytes / 1024, 1)} KiB`;
 
+const signed = (value: number): string =>
+  `${value > 0 ? '+' : ''}${round(value, 1)}`;
+
+const signedMs = (spread: Spread): string =>
+  `${signed(spread.median)} (${signed(spread.p25)} to ${signed(spread.p75)})`;
+
 const bundleRows = (figures: BenchFigures) => {
   const minimal = figures.bundles[MINIMAL_CONSUMER];
   const floor = figures.bundles[DESIGN_FLOOR_CONSUMER];
@@ -134,6 +140,7 @@ const bundleRows = (figures: BenchFigures) => {
     minimal ? `${round(bundle.bytes / minimal.bytes)} ×` : '',
     floor ? `${round(bundle.bytes / floor.bytes)} ×` : '',
     `${round(bundle.loadMs.median, 1)} (${round(bundle.loadMs.p25, 1)} to ${round(bundle.loadMs.p75, 1)})`,
+    bundle.loadMinusMinimalMs ? signedMs(bundle.loadMinusMinimalMs) : '',
   ]);
 };
 
@@ -225,10 +232,17 @@ export const renderReport = (
     '',
     '### Bundles',
     '',
-    'Load time: median ms (p25 to p75) to import the bundle in a new Node.js process, clients constructed.',
+    "Load time: median ms (p25 to p75) to import the bundle in a new Node.js process, clients constructed. Against minimal: the load time minus the minimal consumer's in the same round, median (p25 to p75) over the rounds.",
     '',
     table(
-      ['bundle', 'size', 'of minimal', 'of design floor', 'load time'],
+      [
+        'bundle',
+        'size',
+        'of minimal',
+        'of design floor',
+        'load time',
+        'against minimal',
+      ],
       bundleRows(figures),
     ),
     '',
