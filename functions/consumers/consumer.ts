@@ -9,6 +9,7 @@ import type {
   FailureResponse,
 } from '@aws-lambda-powertools/batch/types';
 import {
+  IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
@@ -60,6 +61,37 @@ export interface ValidTask<T> {
 export type Effect<T> = (
   task: ValidTask<T>,
 ) => Promise<Record<string, unknown>>;
+
+/** Margin added to a lock's expiry before the takeover, so that the condition sees it expired. */
+const CLAIM_TAKEOVER_MARGIN_MS = 250;
+
+/** Maximum visibility timeout that SQS accepts: 12 hours. */
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/** Time an invocation keeps for the task after waiting for a lock. */
+const TASK_RESERVE_MS = 2_000;
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Raised when the task's idempotency record is locked in progress until
+ * `claimExpiresAtMs` by an attempt that stopped: a crash, a timeout, or a
+ * failure whose cleanup did not reach DynamoDB.
+ */
+class ClaimHeldError extends Error {
+  override readonly name = 'ClaimHeldError';
+
+  constructor(
+    readonly claimExpiresAtMs: number,
+    options: ErrorOptions,
+  ) {
+    super(
+      `idempotency record is in progress until ${new Date(claimExpiresAtMs).toISOString()}, locked by an earlier attempt`,
+      options,
+    );
+  }
+}
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -193,6 +225,50 @@ export const createConsumer = <T>(
     keyPrefix: idempotencyKeyPrefixOf(definition.name),
   });
   const applyOnce = protectionOn ? idempotentEffect : effect;
+  let remainingMs = (): number => 0;
+
+  /**
+   * Applies the task once. When a stopped attempt left the idempotency
+   * record locked in progress, waits for the lock to expire and applies the
+   * task again, because Powertools takes over an expired lock. Raises
+   * ClaimHeldError when the invocation has no time left for that.
+   */
+  const applyPastHeldClaim = async (parsed: {
+    envelope: TaskEnvelope;
+    task: T;
+  }): Promise<void> => {
+    const apply = () =>
+      applyOnce({
+        ...parsed,
+        protectionOn,
+        completion: protectionOn
+          ? persistenceStore.foldFor(parsed.envelope.businessKey)
+          : undefined,
+      });
+    try {
+      await apply();
+    } catch (error) {
+      const expiresAtMs =
+        error instanceof IdempotencyAlreadyInProgressError
+          ? persistenceStore.heldClaimExpiryOf(parsed.envelope.businessKey)
+          : undefined;
+      if (expiresAtMs === undefined) {
+        throw error;
+      }
+      const waitMs = Math.max(
+        expiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
+        0,
+      );
+      if (waitMs > remainingMs() - TASK_RESERVE_MS) {
+        throw new ClaimHeldError(expiresAtMs, { cause: error });
+      }
+      logger.info("waiting for an earlier attempt's lock to expire", {
+        waitMs,
+      });
+      await sleep(waitMs);
+      await apply();
+    }
+  };
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
@@ -201,13 +277,7 @@ export const createConsumer = <T>(
       const parsed = parseRecord(definition, record);
       envelope = parsed.envelope;
       logger.appendKeys({ taskId: envelope.taskId, attempt });
-      await applyOnce({
-        ...parsed,
-        protectionOn,
-        completion: protectionOn
-          ? persistenceStore.foldFor(parsed.envelope.businessKey)
-          : undefined,
-      });
+      await applyPastHeldClaim(parsed);
     } catch (error) {
       if (error instanceof PoisonMessageError) {
         await deadLetter(definition, record, error.message, envelope);
@@ -231,6 +301,7 @@ export const createConsumer = <T>(
   ): Promise<SQSBatchResponse> => {
     logger.addContext(context);
     config.registerLambdaContext(context);
+    remainingMs = () => context.getRemainingTimeInMillis();
     const processor = new FifoProcessor();
     const response = await processPartialResponse(
       event,
@@ -257,9 +328,23 @@ const scheduleRetry = async (
   attempt: number,
   error: unknown,
 ): Promise<void> => {
-  const delaySeconds =
+  const backoffSeconds =
     definition.backoffSeconds[attempt - 1] ??
     (definition.backoffSeconds.at(-1) as number);
+  // A retry before the lock expires would meet the lock again.
+  const delaySeconds =
+    error instanceof ClaimHeldError
+      ? Math.min(
+          Math.max(
+            backoffSeconds,
+            Math.ceil(
+              (error.claimExpiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS) /
+                1000,
+            ),
+          ),
+          MAX_VISIBILITY_TIMEOUT_SECONDS,
+        )
+      : backoffSeconds;
   countMetric(METRIC.retryScheduled, definition.name);
   logger.warn('retry scheduled', {
     taskClass: definition.name,

@@ -29,6 +29,8 @@ export interface CompletionFold {
 export class FoldingPersistenceLayer extends DynamoDBPersistenceLayer {
   readonly #folded = new Set<string>();
   readonly #tableName: string;
+  /** The last in-progress record that stopped a claim, and its expiry. */
+  #lastHeldClaim?: { readonly id: string; readonly expiresAtMs: number };
 
   constructor(
     private readonly className: string,
@@ -65,6 +67,40 @@ export class FoldingPersistenceLayer extends DynamoDBPersistenceLayer {
         this.#folded.add(id);
       },
     };
+  }
+
+  /**
+   * Returns when the in-progress record that made the last claim of this
+   * business key fail expires, in epoch milliseconds, or undefined when
+   * the last failed claim was of another key or the record had no expiry.
+   * Powertools raises IdempotencyAlreadyInProgressError without the
+   * record, so the layer keeps the record it was given, and no request is
+   * added.
+   */
+  heldClaimExpiryOf(businessKey: string): number | undefined {
+    const id = consumerIdempotencyIdOf(this.className, businessKey);
+    return this.#lastHeldClaim?.id === id
+      ? this.#lastHeldClaim.expiresAtMs
+      : undefined;
+  }
+
+  /**
+   * Powertools passes here every record that stopped a claim, whether
+   * DynamoDB returned it with the failed condition or Powertools read it.
+   */
+  override processExistingRecord(
+    storedDataRecord: IdempotencyRecord,
+    processedData: Parameters<
+      DynamoDBPersistenceLayer['processExistingRecord']
+    >[1],
+  ): IdempotencyRecord {
+    const record = super.processExistingRecord(storedDataRecord, processedData);
+    const expiresAtMs = record.inProgressExpiryTimestamp;
+    this.#lastHeldClaim =
+      record.getStatus() === 'INPROGRESS' && expiresAtMs !== undefined
+        ? { id: record.idempotencyKey, expiresAtMs }
+        : undefined;
+    return record;
   }
 
   protected override async _updateRecord(

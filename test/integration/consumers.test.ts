@@ -6,15 +6,19 @@ import {
   type AttributeValue,
   DeleteItemCommand,
   DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityCommand,
+  type Message,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { consumerIdempotencyIdOf } from '../../functions/shared/task-store';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import {
   startTestEnvironment,
@@ -23,6 +27,7 @@ import {
 } from '../support/emulator';
 import {
   type ConsumerHandler,
+  deleteMessage,
   deliverOnce,
   queueArnOf,
   receiveAll,
@@ -287,5 +292,84 @@ describe('payment consumer', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
     expect((await taskStatus(taskId)).status).toBe('completed');
+  });
+});
+
+describe('payment consumer, lock of a stopped attempt', () => {
+  /**
+   * Writes the in-progress idempotency record that an attempt leaves when
+   * it stops between its claim and its completion.
+   */
+  const holdClaim = async (message: Message, expiresInMs: number) => {
+    const { businessKey } = JSON.parse(message.Body as string);
+    await dynamodb().send(
+      new PutItemCommand({
+        TableName: 'ekbar-idempotency',
+        Item: {
+          id: { S: consumerIdempotencyIdOf('payment', businessKey) },
+          status: { S: 'INPROGRESS' },
+          expiration: { N: String(Math.floor(Date.now() / 1000) + 3_600) },
+          in_progress_expiration: { N: String(Date.now() + expiresInMs) },
+        },
+      }),
+    );
+  };
+
+  const receiveOne = async (queueUrl: string): Promise<Message> => {
+    const messages = await receiveAll(queueUrl, { waitSeconds: 1 });
+    expect(messages).toHaveLength(1);
+    return messages[0] as Message;
+  };
+
+  it('waits out a short lock', async () => {
+    const payment = newPayment();
+    const taskId = await submit('payment', payment, 'k-held-briefly');
+    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const message = await receiveOne(queueUrl);
+    await holdClaim(message, 1_500);
+    const event = toSqsEvent([message], queueArnOf(queueUrl));
+    // A payment has one retry, so its second receive is its last attempt.
+    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+
+    const started = Date.now();
+    const response = await paymentConsumer(
+      event,
+      lambdaContext('consumer-payment', 5_000),
+    );
+    await deleteMessage(queueUrl, message);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
+    expect((await taskStatus(taskId)).status).toBe('completed');
+    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
+    expect(
+      dead.filter(
+        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
+      ),
+    ).toEqual([]);
+  });
+
+  it('delays the retry past a long lock', async () => {
+    const payment = newPayment();
+    await submit('payment', payment, 'k-held-long');
+    const { queueUrl } = environment.queuesOf('payment');
+    const message = await receiveOne(queueUrl);
+    await holdClaim(message, 30_000);
+
+    const response = await paymentConsumer(
+      toSqsEvent([message], queueArnOf(queueUrl)),
+      lambdaContext('consumer-payment', 5_000),
+    );
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: message.MessageId },
+    ]);
+    // A payment's backoff is 5 s; the record must stay hidden past it.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const early = await receiveAll(queueUrl);
+    await deleteMessage(queueUrl, early[0] ?? message);
+    expect(early).toEqual([]);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(0);
   });
 });
