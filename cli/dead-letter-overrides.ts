@@ -1,12 +1,13 @@
 import { auditEntityOf } from '../functions/consumers/health-record';
 import type { TaskClassDefinition } from '../functions/shared/task-classes';
+import { transitionTask } from '../functions/shared/task-store';
 import {
   type DeadLetter,
   deadLetterDepth,
   deleteDeadLetter,
   drainDeadLetters,
   peekDeadLetters,
-  redriveDeadLetter,
+  resendDeadLetter,
   type Selection,
 } from './dead-letters';
 import { NotFoundError } from './errors';
@@ -104,6 +105,61 @@ const selectionOf = async (
 };
 
 /**
+ * Sends a dead letter back to its class queue and deletes it from the
+ * dead-letter queue. A task that the consumer dead-lettered becomes
+ * `accepted` again first, so that a status written by the next attempt is
+ * never overwritten. When the send fails, the task is dead-lettered again
+ * with its old reason.
+ */
+const redriveDeadLetter = async (
+  definition: TaskClassDefinition<unknown>,
+  letter: DeadLetter,
+  dlqUrl: string,
+): Promise<void> => {
+  const before = letter.taskId
+    ? await transitionTask({
+        taskId: letter.taskId,
+        from: ['dead-lettered'],
+        to: 'accepted',
+      })
+    : undefined;
+  try {
+    await resendDeadLetter(definition, letter);
+  } catch (error) {
+    if (letter.taskId && before) {
+      await transitionTask({
+        taskId: letter.taskId,
+        from: ['accepted'],
+        to: 'dead-lettered',
+        reason: before.reason,
+      });
+    }
+    throw error;
+  }
+  await deleteDeadLetter(letter, dlqUrl);
+};
+
+/**
+ * Deletes a dead letter and marks its task `discarded` with the operator's
+ * reason, unless the task reached a final status some other way.
+ */
+const discardDeadLetter = async (
+  letter: DeadLetter,
+  dlqUrl: string,
+  context: OverrideContext,
+): Promise<void> => {
+  await deleteDeadLetter(letter, dlqUrl);
+  if (letter.taskId) {
+    await transitionTask({
+      taskId: letter.taskId,
+      from: ['accepted', 'retrying', 'dead-lettered'],
+      to: 'discarded',
+      reason: `discarded by ${context.operator}: ${context.reason}`,
+    });
+  }
+};
+
+/**
  * Redrives or discards dead letters of one class: the given message ids,
  * or every message when none is given. Each one gets an audit entry, and
  * the ManualOverrides metric counts them all, including those done before
@@ -129,7 +185,7 @@ export const overrideDeadLetters = async (input: {
     if (action === 'redrive') {
       await redriveDeadLetter(definition, letter, dlqUrl);
     } else {
-      await deleteDeadLetter(letter, dlqUrl);
+      await discardDeadLetter(letter, dlqUrl, context);
     }
     const entity = auditEntityOfLetter(definition, letter);
     await writeAuditEntry({

@@ -277,16 +277,15 @@ export const drainDeadLetters = async (
 
 /**
  * Sends a dead letter's body back to its class queue, in the same message
- * group and with a fresh deduplication id, then deletes it from the
- * dead-letter queue. A fresh id is needed because SQS replaced the
- * original one when the message moved to the dead-letter queue. The
- * consumer's idempotency record and the effect guard, not the queue,
- * stop a task that already took effect.
+ * group and with a fresh deduplication id. A fresh id is needed because
+ * SQS replaced the original one when the message moved to the dead-letter
+ * queue. The consumer's idempotency record and the effect guard, not the
+ * queue, stop a task that already took effect. The caller then deletes the
+ * dead letter.
  */
-export const redriveDeadLetter = async (
+export const resendDeadLetter = async (
   definition: TaskClassDefinition<unknown>,
   letter: DeadLetter,
-  dlqUrl: string,
 ): Promise<void> => {
   await cliSqsClient.send(
     new SendMessageCommand({
@@ -296,7 +295,6 @@ export const redriveDeadLetter = async (
       MessageDeduplicationId: randomUUID(),
     }),
   );
-  await deleteDeadLetter(letter, dlqUrl);
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isProcessing } from '../../functions/ingest/get-task';
+import { isProcessingNow } from '../../functions/ingest/get-task';
 import type { TaskRecord } from '../../functions/shared/task-store';
 import { withJsonOption } from '../options';
 import {
@@ -20,6 +20,8 @@ const nextStepOf = (record: TaskRecord): string | undefined => {
       return `inspect it, then redrive or discard it: ekbar dlq list ${record.class}`;
     case 'processing':
       return `if it stays so, inspect its key: ekbar keys show ${record.class} ${record.taskId}`;
+    case 'retrying':
+      return `none: SQS delivers it again${record.nextAttemptAt ? ` at ${record.nextAttemptAt}` : ''}, and after the last attempt it goes to the dead-letter queue`;
     default:
       return undefined;
   }
@@ -38,6 +40,7 @@ const statusText = (record: TaskRecord): string =>
       record.enqueued === undefined ? undefined : String(record.enqueued),
     ],
     ['Reason', record.reason],
+    ['Next attempt at', record.nextAttemptAt],
     [
       'Result',
       record.result === undefined ? undefined : JSON.stringify(record.result),
@@ -52,11 +55,8 @@ const showStatus = async (
   options: OutputOptions,
 ): Promise<void> => {
   const stored = await requireTask(taskId);
-  // As in the API, an accepted task that a consumer has claimed is processing.
-  const processing =
-    stored.status === 'accepted' &&
-    (await isProcessing(stored.class, stored.businessKey));
-  const record: TaskRecord = processing
+  // As in the API, a waiting task that a consumer has claimed is processing.
+  const record: TaskRecord = (await isProcessingNow(stored))
     ? { ...stored, status: 'processing' }
     : stored;
   const { pk: _pk, ...document } = record;

@@ -35,7 +35,11 @@ import {
   businessKeyOf,
   type TaskClassDefinition,
 } from '../shared/task-classes/definition';
-import { idempotencyKeyPrefixOf, saveTaskOutcome } from '../shared/task-store';
+import {
+  idempotencyKeyPrefixOf,
+  saveTaskOutcome,
+  transitionTask,
+} from '../shared/task-store';
 import { sendToDeadLetterQueue } from './dead-letter';
 import {
   type CompletionFold,
@@ -288,7 +292,7 @@ export const createConsumer = <T>(
         await deadLetter(definition, record, reason, envelope);
         return;
       }
-      await scheduleRetry(definition, record, attempt, error);
+      await scheduleRetry(definition, record, attempt, error, envelope);
       throw error;
     } finally {
       logger.removeKeys(['taskId', 'attempt']);
@@ -327,6 +331,7 @@ const scheduleRetry = async (
   record: SQSRecord,
   attempt: number,
   error: unknown,
+  envelope: TaskEnvelope | undefined,
 ): Promise<void> => {
   const backoffSeconds =
     definition.backoffSeconds[attempt - 1] ??
@@ -354,6 +359,7 @@ const scheduleRetry = async (
     delaySeconds,
     error: describe(error),
   });
+  let nextAttemptAt: string | undefined;
   try {
     await sqsClient.send(
       new ChangeMessageVisibilityCommand({
@@ -362,6 +368,7 @@ const scheduleRetry = async (
         VisibilityTimeout: delaySeconds,
       }),
     );
+    nextAttemptAt = new Date(Date.now() + delaySeconds * 1000).toISOString();
   } catch (visibilityError) {
     logger.warn(
       'backoff not applied; the record returns after the visibility timeout',
@@ -370,6 +377,38 @@ const scheduleRetry = async (
         error: visibilityError as Error,
       },
     );
+  }
+  if (envelope) {
+    await recordRetry(definition, envelope, attempt, error, nextAttemptAt);
+  }
+};
+
+/**
+ * Sets the task's status to `retrying` with the failure and the time of
+ * the next attempt, so that callers and operators see the retry. Only a
+ * task that is still `accepted` or `retrying` changes. The retry goes on
+ * when the write fails, since the status is only a view of it.
+ */
+const recordRetry = async (
+  definition: TaskClassDefinition<unknown>,
+  envelope: TaskEnvelope,
+  attempt: number,
+  error: unknown,
+  nextAttemptAt: string | undefined,
+): Promise<void> => {
+  try {
+    await transitionTask({
+      taskId: envelope.taskId,
+      from: ['accepted', 'retrying'],
+      to: 'retrying',
+      reason: `attempt ${attempt} of ${definition.retries + 1} failed: ${describe(error)}`,
+      nextAttemptAt,
+    });
+  } catch (statusError) {
+    logger.warn('retry not recorded in the task status', {
+      taskId: envelope.taskId,
+      error: statusError as Error,
+    });
   }
 };
 

@@ -5,6 +5,7 @@ import { ENV } from '../shared/resources';
 import {
   consumerIdempotencyIdOf,
   getTask,
+  type TaskRecord,
   type TaskStatus,
 } from '../shared/task-store';
 
@@ -17,6 +18,7 @@ export interface TaskView {
   readonly updatedAt?: string;
   readonly result?: Record<string, unknown>;
   readonly reason?: string;
+  readonly nextAttemptAt?: string;
 }
 
 /**
@@ -40,6 +42,14 @@ export const isProcessing = async (
 };
 
 /**
+ * Reports whether a task that waits for its first or next attempt has been
+ * claimed by a consumer, and so is `processing` now.
+ */
+export const isProcessingNow = async (record: TaskRecord): Promise<boolean> =>
+  (record.status === 'accepted' || record.status === 'retrying') &&
+  isProcessing(record.class, record.businessKey);
+
+/**
  * Returns a task's status as the caller may see it. A task submitted only
  * by other callers is reported as not found, so task ids reveal nothing.
  */
@@ -52,13 +62,7 @@ export const readTask = async (
     throw new TaskNotFoundError(taskId);
   }
 
-  let status = record.status;
-  if (
-    status === 'accepted' &&
-    (await isProcessing(record.class, record.businessKey))
-  ) {
-    status = 'processing';
-  }
+  const status = (await isProcessingNow(record)) ? 'processing' : record.status;
   return {
     taskId: record.taskId,
     class: record.class,
@@ -67,5 +71,6 @@ export const readTask = async (
     updatedAt: record.updatedAt,
     result: record.result,
     reason: record.reason,
+    nextAttemptAt: status === 'retrying' ? record.nextAttemptAt : undefined,
   };
 };

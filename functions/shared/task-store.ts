@@ -6,9 +6,11 @@ import { ENV } from './resources';
 export type TaskStatus =
   | 'accepted'
   | 'processing'
+  | 'retrying'
   | 'completed'
   | 'held-for-review'
-  | 'dead-lettered';
+  | 'dead-lettered'
+  | 'discarded';
 
 /** A task's status record in the tasks table. */
 export interface TaskRecord {
@@ -25,6 +27,8 @@ export interface TaskRecord {
   readonly updatedAt?: string;
   readonly result?: Record<string, unknown>;
   readonly reason?: string;
+  /** While `retrying`: when SQS delivers the task again, ISO 8601. */
+  readonly nextAttemptAt?: string;
   /** Expiry in epoch seconds. */
   readonly ttl?: number;
 }
@@ -51,7 +55,10 @@ export interface TaskOutcome {
   readonly taskId: string;
   readonly className: string;
   readonly businessKey: string;
-  readonly status: Exclude<TaskStatus, 'accepted' | 'processing'>;
+  readonly status: Exclude<
+    TaskStatus,
+    'accepted' | 'processing' | 'retrying' | 'discarded'
+  >;
   readonly result?: Record<string, unknown>;
   readonly reason?: string;
 }
@@ -83,14 +90,18 @@ export const taskOutcomeUpdate = (outcome: TaskOutcome) => {
     names['#result'] = 'result';
     values[':result'] = outcome.result;
   }
-  if (outcome.reason !== undefined) {
+  // Drops the reason and retry time that a failed attempt may have left.
+  const removes = ['nextAttemptAt'];
+  if (outcome.reason === undefined) {
+    removes.push('reason');
+  } else {
     sets.push('reason = :reason');
     values[':reason'] = outcome.reason;
   }
   return {
     TableName: tasksTableName(),
     Key: { pk: taskPk(outcome.taskId) },
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
@@ -99,6 +110,65 @@ export const taskOutcomeUpdate = (outcome: TaskOutcome) => {
 /** Records a task's outcome on its own, outside any transaction. */
 export const saveTaskOutcome = async (outcome: TaskOutcome): Promise<void> => {
   await documentClient.send(new UpdateCommand(taskOutcomeUpdate(outcome)));
+};
+
+/** A status change that applies only while the task is in one of `from`. */
+export interface TaskTransition {
+  readonly taskId: string;
+  readonly from: readonly TaskStatus[];
+  readonly to: TaskStatus;
+  /** Replaces the reason; without one, the reason is removed. */
+  readonly reason?: string;
+  readonly nextAttemptAt?: string;
+}
+
+/**
+ * Moves an existing task to another status if its status is one of
+ * `from`. Returns the record as it was before, or undefined when the task
+ * is missing or in another status, so a task that completed in the
+ * meantime keeps its final status.
+ */
+export const transitionTask = async (
+  transition: TaskTransition,
+): Promise<TaskRecord | undefined> => {
+  const values: Record<string, unknown> = {
+    ':to': transition.to,
+    ':now': new Date().toISOString(),
+  };
+  transition.from.forEach((status, index) => {
+    values[`:from${index}`] = status;
+  });
+  const sets = ['#status = :to', 'updatedAt = :now'];
+  const removes: string[] = [];
+  for (const field of ['reason', 'nextAttemptAt'] as const) {
+    const value = transition[field];
+    if (value === undefined) {
+      removes.push(field);
+    } else {
+      sets.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  const fromList = transition.from.map((_, index) => `:from${index}`);
+  try {
+    const { Attributes } = await documentClient.send(
+      new UpdateCommand({
+        TableName: tasksTableName(),
+        Key: { pk: taskPk(transition.taskId) },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${fromList.join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes as TaskRecord | undefined;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      return undefined;
+    }
+    throw error;
+  }
 };
 
 /** Powertools idempotency key prefix of a class's consumer. */

@@ -36,6 +36,15 @@ const submit = async (className: string, body: unknown, key?: string) => {
   return JSON.parse(result.body).taskId as string;
 };
 
+const statusOf = async (taskId: string) => {
+  const result = await ingest(
+    apiEvent({ method: 'GET', target: taskId }),
+    lambdaContext('ingest'),
+  );
+  expect(result.statusCode).toBe(200);
+  return JSON.parse(result.body);
+};
+
 /** Loads a consumer module with its own queue environment. */
 const consumerFor = (className: string): ConsumerHandler => {
   useConsumerEnvironment(environment, className);
@@ -175,6 +184,36 @@ describe('notification consumer', () => {
     expect(providerCalls.at(-1)?.key).toMatch(
       /^notification_ntf-\d+_send_[0-9a-f]{32}$/,
     );
+  });
+
+  it('reports a retry in the task status', async () => {
+    const handler = consumerFor('notification');
+    providerStatus = 503;
+    const taskId = await submit('notification', {
+      notificationId: `ntf-retry-${process.pid}`,
+      recipient: '+919800000001',
+      channel: 'sms',
+      template: 'otp',
+      data: {},
+    });
+
+    const before = Date.now();
+    await deliver('notification', handler);
+    const retrying = await statusOf(taskId);
+    providerStatus = 201;
+    await deliver('notification', handler, 10);
+    const completed = await statusOf(taskId);
+
+    expect(retrying.status).toBe('retrying');
+    expect(retrying.reason).toMatch(/^attempt 1 of 4 failed: /);
+    // The first backoff of a notification is 2 s.
+    expect(Date.parse(retrying.nextAttemptAt)).toBeGreaterThanOrEqual(
+      before + 2_000,
+    );
+    expect(Date.parse(retrying.nextAttemptAt)).toBeLessThan(before + 10_000);
+    expect(completed.status).toBe('completed');
+    expect(completed.reason).toBeUndefined();
+    expect(completed.nextAttemptAt).toBeUndefined();
   });
 
   it('retries with the class backoff, then dead-letters with the reason', async () => {

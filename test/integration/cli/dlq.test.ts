@@ -223,6 +223,13 @@ describe('ekbar dlq discard', () => {
       messageId: letter.messageId,
     });
     expect(await overrideCount('payment', 'discard')).toBe(before + 1);
+    const status = JSON.parse(
+      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
+    );
+    expect(status.status).toBe('discarded');
+    expect(status.reason).toBe(
+      'discarded by ops-b: client resubmits with a new payment id',
+    );
   });
 });
 
@@ -253,6 +260,55 @@ describe('ekbar dlq redrive', () => {
     expect(await ledgerEntriesOf(payment.paymentId)).toHaveLength(2);
     const status = await runEkbarInProcess(['status', taskId, '--json']);
     expect(JSON.parse(status.stdout).status).toBe('completed');
+  });
+
+  it('reopens a task the consumer dead-lettered', async () => {
+    const payment = newPayment();
+    await pipeline.submit('payment', payment, `k-${payment.paymentId}-1`);
+    await pipeline.deliver('payment');
+    const { taskId } = await pipeline.submit(
+      'payment',
+      { ...payment, amount: payment.amount + 1 },
+      `k-${payment.paymentId}-2`,
+    );
+    await pipeline.deliver('payment');
+    const letter = await letterOf(taskId);
+
+    const run = await runEkbar([
+      'dlq',
+      'redrive',
+      'payment',
+      letter.messageId,
+      '--reason',
+      'check the conflict again',
+      '--operator',
+      'ops-a',
+    ]);
+    const reopened = JSON.parse(
+      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
+    );
+    await pipeline.deliver('payment');
+    const again = JSON.parse(
+      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
+    );
+
+    expect(run.status).toBe(0);
+    expect(reopened.status).toBe('accepted');
+    expect(reopened.reason).toBeUndefined();
+    expect(again.status).toBe('dead-lettered');
+    expect(again.reason).toContain('different intent');
+    // Later tests count the whole dead-letter queue.
+    const cleanUp = await runEkbarInProcess([
+      'dlq',
+      'discard',
+      'payment',
+      (await letterOf(taskId)).messageId,
+      '--reason',
+      'test clean-up',
+      '--operator',
+      'ops-a',
+    ]);
+    expect(cleanUp.status).toBe(0);
   });
 
   it('skips an already completed task', async () => {
