@@ -7,6 +7,7 @@ import {
 } from '../shared/errors';
 import {
   exceedsJsonDepth,
+  findDuplicateKey,
   findUnstorableValue,
   MAX_JSON_DEPTH,
 } from '../shared/json-limits';
@@ -167,6 +168,13 @@ export const jsonBodyOf = (event: APIGatewayProxyEvent): unknown => {
     throw new RequestValidationError(
       `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
       'body',
+    );
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new RequestValidationError(
+      `field "${duplicate}" appears more than once in its object; send each field once`,
+      duplicate,
     );
   }
   const unstorable = findUnstorableValue(body);

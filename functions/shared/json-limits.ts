@@ -34,6 +34,77 @@ export const exceedsJsonDepth = (
   return false;
 };
 
+/** A container that the duplicate-key scan is inside. */
+interface ScanFrame {
+  readonly path: string;
+  /** Keys seen so far; undefined in an array. */
+  readonly keys?: Set<string>;
+  /** Whether the next string in an object is a key. */
+  expectingKey: boolean;
+  /** Key or index of the current value. */
+  next: string | number;
+}
+
+const childPathOf = (frame: ScanFrame | undefined): string => {
+  if (!frame) {
+    return '';
+  }
+  if (typeof frame.next === 'number') {
+    return `${frame.path}[${frame.next}]`;
+  }
+  return frame.path ? `${frame.path}.${frame.next}` : frame.next;
+};
+
+/**
+ * Returns the dotted path of the first key that appears twice in one
+ * object of valid JSON text, or undefined when every key is unique.
+ * RFC 8259 promises that all parsers read an object alike only when its
+ * names are unique. JSON.parse keeps the last value of a repeated key and
+ * other parsers may not, so a body with one is ambiguous. Keys are
+ * compared after decoding their escapes, so "a" and "\u0061" are one key.
+ */
+export const findDuplicateKey = (text: string): string | undefined => {
+  const stack: ScanFrame[] = [];
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index];
+    const frame = stack.at(-1);
+    if (character === '"') {
+      const start = index;
+      for (index += 1; text[index] !== '"'; index += 1) {
+        if (text[index] === '\\') {
+          index += 1;
+        }
+      }
+      if (frame?.keys && frame.expectingKey) {
+        const key = JSON.parse(text.slice(start, index + 1)) as string;
+        if (frame.keys.has(key)) {
+          return frame.path ? `${frame.path}.${key}` : key;
+        }
+        frame.keys.add(key);
+        frame.expectingKey = false;
+        frame.next = key;
+      }
+    } else if (character === '{' || character === '[') {
+      const isObject = character === '{';
+      stack.push({
+        path: childPathOf(frame),
+        keys: isObject ? new Set() : undefined,
+        expectingKey: isObject,
+        next: isObject ? '' : 0,
+      });
+    } else if (character === '}' || character === ']') {
+      stack.pop();
+    } else if (character === ',' && frame) {
+      if (frame.keys) {
+        frame.expectingKey = true;
+      } else {
+        frame.next = (frame.next as number) + 1;
+      }
+    }
+  }
+  return undefined;
+};
+
 /** A value that the stores cannot keep unchanged, and where it is. */
 export interface UnstorableValue {
   /** Dotted path of the value, `body` for the root. */

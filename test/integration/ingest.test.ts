@@ -225,6 +225,26 @@ describe('POST /v1/tasks/{class}', () => {
     expect(json(result).detail).toContain('reserved');
   });
 
+  // Parsers disagree on which value of a repeated key counts, so a
+  // payment with two amounts must not be accepted under either reading.
+  it('rejects a repeated key naming its path', async () => {
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        target: 'payment',
+        rawBody: `{"paymentId":"pay-${process.pid}-dup","orderId":"o-1","payerAccount":"a-1","merchantAccount":"m-1","amount":100,"currency":"INR","amount":100000}`,
+        headers: { 'Idempotency-Key': 'k-dup' },
+      }),
+      lambdaContext('ingest'),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).field).toBe('amount');
+    expect(json(result).detail).toBe(
+      'field "amount" appears more than once in its object; send each field once',
+    );
+  });
+
   it('rejects a body that is not UTF-8 with 400', async () => {
     const bytes = Buffer.from(
       `{"eventId":"ev-${process.pid}-latin1","name":"caf\u00e9","entityId":"u-1"}`,
