@@ -44,6 +44,9 @@ export interface DeadLetterOverrideResult {
   readonly missing: readonly string[];
 }
 
+/** Audit entity type of a dead letter whose body is not a task. */
+export const DEAD_LETTER_AUDIT_TYPE = 'dead-letter';
+
 /** Returns the audit trail entity of a dead letter. */
 export const auditEntityOfLetter = (
   definition: TaskClassDefinition<unknown>,
@@ -55,7 +58,7 @@ export const auditEntityOfLetter = (
         letter.envelope.businessKey,
         letter.envelope.taskId,
       )
-    : auditEntityOf('dead-letter', letter.messageId);
+    : auditEntityOf(DEAD_LETTER_AUDIT_TYPE, letter.messageId);
 
 /**
  * Checks that every requested message id is in the class's dead-letter

@@ -41,8 +41,10 @@ export const describeFailure = (error: unknown): string => {
 
 /**
  * Reports a failure and returns the exit status. A one-line message goes
- * to stderr. With `--json`, stdout also gets an error document, unless the
- * command already printed its result there.
+ * to stderr, and with `--json` stdout also gets an error document, unless
+ * the command already printed its result there. A usage error (exit status
+ * 2) is printed once: as text on stderr, or with `--json` only as the
+ * error document. `createProgram` keeps Commander quiet in that case.
  */
 export const reportFailure = (
   error: unknown,
@@ -50,7 +52,7 @@ export const reportFailure = (
   json: boolean,
 ): number => {
   if (error instanceof CommanderError) {
-    // Commander has printed its own message or the help already.
+    // Without --json, Commander has printed its own message or the help.
     if (error.exitCode === 0) {
       return 0;
     }
@@ -62,7 +64,10 @@ export const reportFailure = (
   }
   const known = error instanceof CliError;
   const message = known ? error.message : describeFailure(error);
-  io.stderr(`ekbar: ${message}\n`);
+  const usage = known && error.exitCode === USAGE_EXIT_CODE;
+  if (!(json && usage)) {
+    io.stderr(`ekbar: ${message}\n`);
+  }
   if (json && !(error instanceof PartlyDoneError)) {
     io.stdout(
       toJson({ error: { code: known ? error.code : 'failed', message } }),

@@ -14,17 +14,23 @@ import { type CliIo, processIo } from './output';
 
 /**
  * Builds the `ekbar` program. Subcommands inherit the output settings and
- * the exit override, so that a test can run the program in-process.
+ * the exit override, so that a test can run the program in-process. With
+ * `json`, Commander prints no usage error, because `reportFailure` prints
+ * it as the JSON document.
  */
-export const createProgram = (io: CliIo): Command => {
+export const createProgram = (io: CliIo, json = false): Command => {
   const program = new Command('ekbar')
     .description(
       'Operate ekbar: inspect tasks, dead letters and idempotency keys, review held payments, read audit trails and the duplicate impact report. Uses the standard AWS settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL).',
     )
     .version(version)
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: json ? () => undefined : (text, write) => write(text),
+    })
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError(json ? false : '(add --help for usage)');
 
   registerStatusCommand(program, io);
   registerDlqCommands(program, io);
@@ -43,10 +49,11 @@ export const runCli = async (
   argv: readonly string[],
   io: CliIo = processIo(),
 ): Promise<number> => {
+  const json = argv.includes('--json');
   try {
-    await createProgram(io).parseAsync([...argv]);
+    await createProgram(io, json).parseAsync([...argv]);
     return 0;
   } catch (error) {
-    return reportFailure(error, io, argv.includes('--json'));
+    return reportFailure(error, io, json);
   }
 };

@@ -22,6 +22,19 @@ export const parseTaskClass = (name: string): TaskClassDefinition<unknown> => {
   return definition;
 };
 
+/**
+ * Parses a task id argument and rejects an empty one. Any other id goes to
+ * the lookup, which reports an id that it cannot find as not found.
+ */
+export const parseTaskId = (text: string): string => {
+  if (text.trim() === '') {
+    throw new InvalidArgumentError(
+      'the task id is empty; give the taskId that the API returned, such as tsk_0c9c2ad4156b1fc10b147551bb.',
+    );
+  }
+  return text;
+};
+
 /** Parses a `--reason` value: required text of at most 1,000 characters. */
 export const parseReason = (text: string): string => {
   const reason = text.trim();

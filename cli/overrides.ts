@@ -53,6 +53,9 @@ export const entityIdOfBusinessKey = (
   return entityId === '' ? undefined : entityId;
 };
 
+/** Audit entity type of a task whose business key does not parse. */
+export const TASK_AUDIT_TYPE = 'task';
+
 /**
  * Returns the audit trail entity of a task, `<class>#<entity id>` such as
  * `payment#pay_1001`, the partition the consumers write to. A business key
@@ -65,7 +68,7 @@ export const auditEntityOfTask = (
 ): string => {
   const entityId = entityIdOfBusinessKey(definition, businessKey);
   return entityId === undefined
-    ? auditEntityOf('task', taskId)
+    ? auditEntityOf(TASK_AUDIT_TYPE, taskId)
     : auditEntityOf(definition.name, entityId);
 };
 

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { documentClient, requireEnv } from '../../functions/shared/aws-clients';
 import { ENV } from '../../functions/shared/resources';
+import { TASK_CLASSES } from '../../functions/shared/task-classes';
+import { DEAD_LETTER_AUDIT_TYPE } from '../dead-letter-overrides';
 import { withJsonOption } from '../options';
 import {
   type CliIo,
@@ -10,6 +12,7 @@ import {
   printResult,
   renderTable,
 } from '../output';
+import { TASK_AUDIT_TYPE } from '../overrides';
 
 /** An audit entry as stored. Consumers and overrides add their own fields. */
 type AuditEntry = Record<string, unknown> & {
@@ -18,13 +21,32 @@ type AuditEntry = Record<string, unknown> & {
   action?: string;
 };
 
-const ENTITY_PATTERN = /^[a-z][a-z0-9-]*#.+$/;
+/**
+ * Types of the entities that audit entries are written under: one per task
+ * class, and two for tasks and dead letters that name no entity.
+ */
+const AUDIT_ENTITY_TYPES: readonly string[] = [
+  ...TASK_CLASSES.map((definition) => definition.name),
+  TASK_AUDIT_TYPE,
+  DEAD_LETTER_AUDIT_TYPE,
+];
 
-/** Parses an audit entity such as `payment#pay_1001`. */
+/**
+ * Parses an audit entity such as `payment#pay_1001`. Only the type is
+ * checked, because a dead letter with a hand-written body is audited under
+ * whatever entity id its business key holds.
+ */
 export const parseAuditEntity = (text: string): string => {
-  if (!ENTITY_PATTERN.test(text)) {
+  const separator = text.indexOf('#');
+  if (separator <= 0 || separator === text.length - 1) {
     throw new InvalidArgumentError(
       `"${text}" is not an audit entity; write TYPE#ID, for example payment#pay_1001 or health-record#rec_1 (quote it in the shell).`,
+    );
+  }
+  const type = text.slice(0, separator);
+  if (!AUDIT_ENTITY_TYPES.includes(type)) {
+    throw new InvalidArgumentError(
+      `audit entity type "${type}" in "${text}" does not exist; use one of: ${AUDIT_ENTITY_TYPES.join(', ')}, for example payment#pay_1001.`,
     );
   }
   return text;

@@ -5,6 +5,7 @@ import { resolveOperator } from '../operator';
 import {
   type OverrideOptions,
   parseTaskClass,
+  parseTaskId,
   withJsonOption,
   withOverrideOptions,
 } from '../options';
@@ -81,7 +82,7 @@ export const registerKeysCommands = (program: Command, io: CliIo): void => {
         'show the idempotency record of a task: status, expiry, lock',
       )
       .argument('<class>', 'task class of the consumer', parseTaskClass)
-      .argument('<taskId>', 'task id, such as tsk_...'),
+      .argument('<taskId>', 'task id, such as tsk_...', parseTaskId),
   ).action((definition, taskId, options) =>
     showKey(io, definition, taskId, options),
   );
@@ -94,7 +95,7 @@ export const registerKeysCommands = (program: Command, io: CliIo): void => {
           'delete a stuck INPROGRESS idempotency record so the task can run again; a COMPLETED record is never released',
         )
         .argument('<class>', 'task class of the consumer', parseTaskClass)
-        .argument('<taskId>', 'task id, such as tsk_...'),
+        .argument('<taskId>', 'task id, such as tsk_...', parseTaskId),
     ),
   ).action((definition, taskId, options) =>
     releaseCommand(io, definition, taskId, options),

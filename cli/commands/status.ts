@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isProcessingNow } from '../../functions/ingest/get-task';
 import type { TaskRecord } from '../../functions/shared/task-store';
-import { withJsonOption } from '../options';
+import { parseTaskId, withJsonOption } from '../options';
 import {
   type CliIo,
   isoTimeOf,
@@ -69,6 +69,6 @@ export const registerStatusCommand = (program: Command, io: CliIo): void => {
     program
       .command('status')
       .description("show a task's status, result or dead-letter reason")
-      .argument('<taskId>', 'task id, such as tsk_...'),
+      .argument('<taskId>', 'task id, such as tsk_...', parseTaskId),
   ).action((taskId, options) => showStatus(io, taskId, options));
 };

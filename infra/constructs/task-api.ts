@@ -3,6 +3,15 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  GATEWAY_PROBLEM_TYPE,
+  type GatewayProblem,
+  invalidApiKeyProblem,
+  quotaExceededProblem,
+  requestTooLargeProblem,
+  throttledProblem,
+  unknownRouteProblem,
+} from '../../functions/shared/gateway-problems';
 import { RESOURCE_PREFIX } from '../../functions/shared/resources';
 import { ROUTES } from '../../functions/shared/routes';
 
@@ -13,12 +22,16 @@ import { ROUTES } from '../../functions/shared/routes';
 export const API_STAGE_NAME = 'prod';
 
 /**
- * Body of API Gateway's own errors, the shape `gatewayProblemOf` gives
- * them in the local runtime. `messageString` is the gateway's message,
- * already quoted as a JSON string.
+ * Body of the other 4xx and 5xx responses that API Gateway sends itself,
+ * the shape `gatewayProblemOf` gives them in the local runtime.
+ * `messageString` is the gateway's message, already quoted as a JSON
+ * string.
+ * NOTE: gateway response templates have no variable for the status code
+ * (`$context.status` is for access logs only), so this body lacks `status`.
  */
-const GATEWAY_PROBLEM_TEMPLATE =
-  '{"type":"urn:ekbar:problem:gateway","title":$context.error.messageString,"detail":$context.error.messageString}';
+const GATEWAY_PROBLEM_TEMPLATE = `{"type":"${GATEWAY_PROBLEM_TYPE}","title":$context.error.messageString,"detail":$context.error.messageString}`;
+
+const PROBLEM_HEADERS = { 'Content-Type': "'application/problem+json'" };
 
 /** Props of a {@link TaskApi}. */
 export interface TaskApiProps {
@@ -130,19 +143,7 @@ export class TaskApi extends Construct {
     });
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
-    // API Gateway responds to some requests itself (missing API key, unknown
-    // route, throttling, payload over 10 MB, integration failure). These
-    // responses give them the handler's problem+json format.
-    for (const [id, type] of [
-      ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
-      ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
-    ] as const) {
-      this.api.addGatewayResponse(id, {
-        type,
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
-        templates: { 'application/json': GATEWAY_PROBLEM_TEMPLATE },
-      });
-    }
+    addGatewayProblems(this.api, { rateLimit, burstLimit, dailyQuota });
 
     // The API key is the only credential: it identifies the caller, whose
     // id scopes idempotency keys, and selects the usage plan. AWS advises
@@ -171,6 +172,70 @@ export class TaskApi extends Construct {
     usagePlan.addApiKey(this.apiKey);
   }
 }
+
+/**
+ * Gives the responses that API Gateway sends itself (missing API key,
+ * unknown route, throttling, payload over 10 MB, integration failure) the
+ * handler's problem+json format. The common cases get a detail that
+ * states what to change, and the status code that API Gateway gives their
+ * response type by default. Every other 4xx and 5xx keeps the gateway's
+ * own message.
+ */
+const addGatewayProblems = (
+  api: apigateway.RestApi,
+  limits: { rateLimit: number; burstLimit: number; dailyQuota: number },
+): void => {
+  for (const [id, type] of [
+    ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
+    ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
+  ] as const) {
+    api.addGatewayResponse(id, {
+      type,
+      responseHeaders: PROBLEM_HEADERS,
+      templates: { 'application/json': GATEWAY_PROBLEM_TEMPLATE },
+    });
+  }
+
+  const problems: [string, apigateway.ResponseType, GatewayProblem][] = [
+    // NOTE: AWS documents INVALID_API_KEY for an invalid key only. A
+    // missing key gets the same 403 "Forbidden", which this type is taken
+    // to cover, but no test here runs against a deployed API.
+    [
+      'InvalidApiKey',
+      apigateway.ResponseType.INVALID_API_KEY,
+      invalidApiKeyProblem(),
+    ],
+    // With no IAM authorization, a missing token means an unknown route.
+    [
+      'MissingAuthenticationToken',
+      apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      unknownRouteProblem('$context.httpMethod'),
+    ],
+    [
+      'RequestTooLarge',
+      apigateway.ResponseType.REQUEST_TOO_LARGE,
+      requestTooLargeProblem(),
+    ],
+    [
+      'Throttled',
+      apigateway.ResponseType.THROTTLED,
+      throttledProblem(limits.rateLimit, limits.burstLimit),
+    ],
+    [
+      'QuotaExceeded',
+      apigateway.ResponseType.QUOTA_EXCEEDED,
+      quotaExceededProblem(limits.dailyQuota),
+    ],
+  ];
+  for (const [id, type, problem] of problems) {
+    api.addGatewayResponse(id, {
+      type,
+      statusCode: String(problem.status),
+      responseHeaders: PROBLEM_HEADERS,
+      templates: { 'application/json': JSON.stringify(problem) },
+    });
+  }
+};
 
 /** One JSON line per request, with the API key id but never the key. */
 const accessLogFormat = (): apigateway.AccessLogFormat =>

@@ -1,4 +1,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import {
+  GATEWAY_PROBLEM_TYPE,
+  type GatewayProblem,
+} from '../../functions/shared/gateway-problems';
 
 /** An HTTP response ready to be written. */
 export interface HttpResponse {
@@ -150,30 +154,45 @@ export const httpResponseOf = (result: unknown): HttpResponse => {
   return { statusCode, headers, body: bodyOf(result) };
 };
 
-/** Builds one of API Gateway's own error responses. */
+const gatewayHeadersOf = (errorType?: string): OutgoingHttpHeaders => ({
+  'Content-Type': 'application/problem+json',
+  ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+});
+
+/**
+ * Builds one of API Gateway's own error responses that the stack gives no
+ * body of its own, so the body carries the gateway's message.
+ */
 export const gatewayErrorOf = (
   statusCode: number,
   message: string,
   errorType?: string,
 ): HttpResponse => ({
   statusCode,
-  headers: {
-    'Content-Type': 'application/problem+json',
-    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-  },
+  headers: gatewayHeadersOf(errorType),
   body: Buffer.from(JSON.stringify(gatewayProblemOf(message))),
 });
 
 /**
- * Returns the body of an API Gateway error as the stack's gateway responses
- * shape it: problem+json with the gateway's message, so that every error
- * of the API has one format.
+ * Builds one of API Gateway's own error responses that the stack gives a
+ * body of its own, with the status and body of that gateway response.
+ */
+export const gatewayProblemResponseOf = (
+  problem: GatewayProblem,
+  errorType?: string,
+): HttpResponse => ({
+  statusCode: problem.status,
+  headers: gatewayHeadersOf(errorType),
+  body: Buffer.from(JSON.stringify(problem)),
+});
+
+/**
+ * Returns the body of an API Gateway error as the stack's DEFAULT_4XX and
+ * DEFAULT_5XX gateway responses shape it: problem+json with the gateway's
+ * message, so that every error of the API has one format.
  */
 export const gatewayProblemOf = (message: string) => ({
   type: GATEWAY_PROBLEM_TYPE,
   title: message,
   detail: message,
 });
-
-/** Problem type of the errors that API Gateway returns itself. */
-export const GATEWAY_PROBLEM_TYPE = 'urn:ekbar:problem:gateway';

@@ -8,6 +8,11 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  invalidApiKeyProblem,
+  requestTooLargeProblem,
+  unknownRouteProblem,
+} from '../../functions/shared/gateway-problems';
 import { ROUTES, type Route } from '../../functions/shared/routes';
 import {
   buildProxyEvent,
@@ -17,6 +22,7 @@ import {
 } from './api-gateway-event';
 import {
   gatewayErrorOf,
+  gatewayProblemResponseOf,
   type HttpResponse,
   httpResponseOf,
 } from './api-gateway-response';
@@ -51,13 +57,11 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const MISSING_TOKEN = gatewayErrorOf(
-  403,
-  'Missing Authentication Token',
-  'MissingAuthenticationTokenException',
+const FORBIDDEN = gatewayProblemResponseOf(
+  invalidApiKeyProblem(),
+  'ForbiddenException',
 );
-const FORBIDDEN = gatewayErrorOf(403, 'Forbidden', 'ForbiddenException');
-const TOO_LONG = gatewayErrorOf(413, 'Request Too Long');
+const TOO_LONG = gatewayProblemResponseOf(requestTooLargeProblem());
 const INTERNAL_ERROR = gatewayErrorOf(
   502,
   'Internal server error',
@@ -194,7 +198,10 @@ class RequestHandler {
     const body = await readBody(request, MAX_API_PAYLOAD_BYTES);
 
     if (!match) {
-      return MISSING_TOKEN;
+      return gatewayProblemResponseOf(
+        unknownRouteProblem(method, this.routes),
+        'MissingAuthenticationTokenException',
+      );
     }
     if (apiKey === undefined || !this.keys.has(apiKey)) {
       return FORBIDDEN;
@@ -245,9 +252,9 @@ class RequestHandler {
  * Starts a local stand-in for the API Gateway REST API on 127.0.0.1. It
  * routes only the given routes, requires an API key in `x-api-key` and
  * passes each request to the integration as a Lambda proxy event. Its own
- * errors have API Gateway's status codes and bodies: 403 for an unknown
- * route or a missing or wrong key, 413 above 10 MB, and 502 when the
- * integration fails or returns a malformed result.
+ * errors have the status codes and bodies of the stack's gateway
+ * responses: 403 for an unknown route or a missing or wrong key, 413 above
+ * 10 MB, and 502 when the integration fails or returns a malformed result.
  */
 export const startApiServer = async (
   options: ApiServerOptions,

@@ -1,6 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   INGEST_FUNCTION,
+  MAX_BODY_BYTES,
   queueSettingsOf,
   queueUrlEnvOf,
   RESOURCE_PREFIX,
@@ -311,6 +312,31 @@ describe('stack outputs', () => {
   });
 });
 
+/** Returns the status code and the parsed body template of a gateway response. */
+const gatewayResponseOf = (stack: Template, responseType: string) => {
+  const [, response] = findResourceBy(
+    stack,
+    'AWS::ApiGateway::GatewayResponse',
+    'ResponseType',
+    responseType,
+  );
+  const templates = response.Properties.ResponseTemplates as Record<
+    string,
+    string
+  >;
+  const text = templates['application/json'] ?? '';
+  return {
+    statusCode: response.Properties.StatusCode,
+    headers: response.Properties.ResponseParameters,
+    text,
+    body: JSON.parse(text) as Record<string, unknown>,
+  };
+};
+
+/** Returns the variables, such as `$context.httpMethod`, that a template uses. */
+const variablesOf = (text: string): string[] =>
+  text.match(/\$[A-Za-z.]+/g) ?? [];
+
 describe('gateway responses', () => {
   it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])(
     'answer %s with problem+json',
@@ -330,4 +356,90 @@ describe('gateway responses', () => {
       });
     },
   );
+
+  it.each([
+    [
+      'INVALID_API_KEY',
+      '403',
+      'Forbidden',
+      [],
+      /^the x-api-key header is missing, or its value is not an enabled API key/,
+    ],
+    [
+      'MISSING_AUTHENTICATION_TOKEN',
+      '403',
+      'Forbidden',
+      ['$context.httpMethod'],
+      /^no route of this API matches \$context\.httpMethod on the request path/,
+    ],
+    [
+      'REQUEST_TOO_LARGE',
+      '413',
+      'Content Too Large',
+      [],
+      new RegExp(`larger than 10 MB.*at most ${MAX_BODY_BYTES} bytes$`),
+    ],
+    [
+      'THROTTLED',
+      '429',
+      'Too Many Requests',
+      [],
+      /50 requests per second with bursts of 100.*retry with exponential backoff/,
+    ],
+    [
+      'QUOTA_EXCEEDED',
+      '429',
+      'Too Many Requests',
+      [],
+      /quota of 100000 requests per day/,
+    ],
+  ])(
+    'answer %s with %s and a detail',
+    (responseType, statusCode, title, variables, detail) => {
+      // Act
+      const response = gatewayResponseOf(template, responseType);
+
+      // Assess
+      expect(response.statusCode).toBe(statusCode);
+      expect(response.headers).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+      });
+      expect(response.body.type).toBe('urn:ekbar:problem:gateway');
+      expect(response.body.title).toBe(title);
+      expect(response.body.status).toBe(Number(statusCode));
+      expect(response.body.detail).toMatch(detail);
+      // No API key, header value or body content goes into the response.
+      expect(variablesOf(response.text)).toEqual(variables);
+    },
+  );
+
+  it('lists every route for an unknown route', () => {
+    // Act
+    const { body } = gatewayResponseOf(
+      template,
+      'MISSING_AUTHENTICATION_TOKEN',
+    );
+
+    // Assess
+    for (const route of ROUTES) {
+      expect(body.detail).toContain(`${route.method} ${route.resource}`);
+    }
+  });
+
+  it('names custom limits when throttling', () => {
+    // Prepare
+    const custom = synthesizeStack({
+      apiLimits: { rateLimitPerSecond: 5, burstLimit: 10, dailyQuota: 1_000 },
+    });
+
+    // Act
+    const throttled = gatewayResponseOf(custom, 'THROTTLED');
+    const quota = gatewayResponseOf(custom, 'QUOTA_EXCEEDED');
+
+    // Assess
+    expect(throttled.body.detail).toContain(
+      '5 requests per second with bursts of 10',
+    );
+    expect(quota.body.detail).toContain('quota of 1000 requests per day');
+  });
 });

@@ -57,4 +57,14 @@ describe('ekbar --help', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("unknown command 'stauts'");
   });
+
+  it('prints a usage error only as JSON with --json', async () => {
+    const run = await runEkbarInProcess(['stauts', '--json']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('');
+    const { error } = JSON.parse(run.stdout);
+    expect(error.code).toBe('invalid-usage');
+    expect(error.message).toContain("unknown command 'stauts'");
+  });
 });

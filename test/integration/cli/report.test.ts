@@ -258,6 +258,24 @@ describe('ekbar report impact', () => {
     expect(run.stderr).toMatch(/--since \(.*\) must be before --until/);
   });
 
+  it('reports an invalid range only as JSON with --json', async () => {
+    const run = await runEkbarInProcess([
+      'report',
+      'impact',
+      '--since',
+      '1h',
+      '--until',
+      '2h',
+      '--json',
+    ]);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('');
+    const { error } = JSON.parse(run.stdout);
+    expect(error.code).toBe('invalid-value');
+    expect(error.message).toMatch(/--since \(.*\) must be before --until/);
+  });
+
   it('rejects a range shorter than a second', async () => {
     const run = await runEkbarInProcess(['report', 'impact', '--since', 'now']);
 

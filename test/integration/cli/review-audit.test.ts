@@ -326,12 +326,47 @@ describe('ekbar audit', () => {
   });
 
   it('rejects an entity without a type', async () => {
-    const run = await runEkbarInProcess(['audit', 'pay_1001', '--json']);
+    const run = await runEkbarInProcess(['audit', 'pay_1001']);
 
     expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
     expect(run.stderr).toContain(
       '"pay_1001" is not an audit entity; write TYPE#ID',
     );
-    expect(JSON.parse(run.stdout).error.code).toBe('invalid-usage');
   });
+
+  it('reports a usage error only as JSON with --json', async () => {
+    const run = await runEkbarInProcess(['audit', 'pay_1001', '--json']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('');
+    const { error } = JSON.parse(run.stdout);
+    expect(error.code).toBe('invalid-usage');
+    expect(error.message).toContain(
+      '"pay_1001" is not an audit entity; write TYPE#ID',
+    );
+  });
+
+  it('rejects an entity of an unknown type', async () => {
+    const run = await runEkbarInProcess(['audit', 'foo#bar']);
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'audit entity type "foo" in "foo#bar" does not exist',
+    );
+    expect(run.stderr).toContain(
+      'use one of: payment, health-record, notification, analytics, task, dead-letter',
+    );
+  });
+
+  it.each(['task#tsk_never_seen', 'dead-letter#never-seen'])(
+    'reads the entity %s',
+    async (entity) => {
+      const run = await runEkbarInProcess(['audit', entity]);
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(`No audit entries for ${entity}.\n`);
+    },
+  );
 });

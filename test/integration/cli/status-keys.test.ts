@@ -81,6 +81,17 @@ describe('ekbar status', () => {
     expect(run.stderr).toContain('task "tsk_missing" was not found');
   });
 
+  it.each([
+    ['an empty', ''],
+    ['a blank', '  '],
+  ])('rejects %s task id as usage', async (_case, taskId) => {
+    const run = await runEkbarInProcess(['status', taskId]);
+
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('the task id is empty');
+  });
+
   it('reports a missing task as JSON with --json', async () => {
     const run = await runEkbarInProcess(['status', 'tsk_missing', '--json']);
 
@@ -122,6 +133,13 @@ describe('ekbar keys show', () => {
 
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('use one of: payment, health-record');
+  });
+
+  it('rejects an empty task id as usage', async () => {
+    const run = await runEkbarInProcess(['keys', 'show', 'payment', '']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the task id is empty');
   });
 
   it('reports a task without a record', async () => {

@@ -1,4 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  invalidApiKeyProblem,
+  requestTooLargeProblem,
+  unknownRouteProblem,
+} from '../../../functions/shared/gateway-problems';
 import { TASK_RESOURCE } from '../../../functions/shared/routes';
 import { apiKeyIdOf } from '../../../scripts/local/api-gateway-event';
 import { gatewayProblemOf } from '../../../scripts/local/api-gateway-response';
@@ -176,8 +181,9 @@ describe('API server routing', () => {
     });
 
     expect(response.status).toBe(403);
-    expect(JSON.parse(response.body)).toEqual(
-      gatewayProblemOf('Missing Authentication Token'),
+    expect(JSON.parse(response.body)).toEqual(unknownRouteProblem(method));
+    expect(JSON.parse(response.body).detail).toContain(
+      `no route of this API matches ${method} on the request path`,
     );
   });
 });
@@ -191,7 +197,7 @@ describe('API server keys', () => {
     const response = await send(`${api.url}/v1/tasks/payment`, { headers });
 
     expect(response.status).toBe(403);
-    expect(JSON.parse(response.body)).toEqual(gatewayProblemOf('Forbidden'));
+    expect(JSON.parse(response.body)).toEqual(invalidApiKeyProblem());
   });
 
   it('reads the key header in any case', async () => {
@@ -222,9 +228,7 @@ describe('API server payload limit', () => {
     });
 
     expect(response.status).toBe(413);
-    expect(JSON.parse(response.body)).toEqual(
-      gatewayProblemOf('Request Too Long'),
-    );
+    expect(JSON.parse(response.body)).toEqual(requestTooLargeProblem());
   });
 
   it('accepts a body of exactly 10 MB', async () => {
