@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../bundle';
@@ -15,8 +14,12 @@ export const DESIGN_FLOOR_CONSUMER = 'design-floor-consumer';
 /** One bundle and where its bytes come from. */
 export interface Bundle {
   readonly name: string;
+  /** The bundle's index.mjs, which a function loads. */
   readonly file: string;
+  /** Bytes of all its files: what a deployment package holds. */
   readonly bytes: number;
+  /** Bytes of index.mjs and the chunks it imports statically: what loads. */
+  readonly loadedBytes: number;
   /** Bytes in the output per npm package; our own code is `ekbar`. */
   readonly packages: Readonly<Record<string, number>>;
 }
@@ -26,18 +29,46 @@ const packageOf = (inputPath: string): string => {
   return match?.[1] ?? 'ekbar';
 };
 
-const packagesOf = (
-  metafile: Metafile,
-  outfile: string,
-): Record<string, number> => {
-  // Metafile paths are relative to the working directory.
-  const output = Object.entries(metafile.outputs).find(
-    ([path]) => resolve(path) === outfile,
-  )?.[1];
+/**
+ * Returns the bytes of an output file and of every chunk that it imports
+ * statically, directly or through another chunk. Chunks behind a dynamic
+ * import load only when called, so they are left out.
+ */
+const loadedBytesOf = (metafile: Metafile, entryFile: string): number => {
+  const byPath = new Map(
+    Object.entries(metafile.outputs).map(([path, output]) => [
+      resolve(path),
+      output,
+    ]),
+  );
+  const seen = new Set<string>();
+  const pending = [resolve(entryFile)];
+  let bytes = 0;
+  while (pending.length > 0) {
+    const path = pending.pop() as string;
+    const output = byPath.get(path);
+    if (seen.has(path) || !output) {
+      continue;
+    }
+    seen.add(path);
+    bytes += output.bytes;
+    for (const imported of output.imports) {
+      if (imported.kind === 'import-statement' && !imported.external) {
+        pending.push(resolve(imported.path));
+      }
+    }
+  }
+  return bytes;
+};
+
+/** Bytes in the output per npm package, over all of a bundle's files. */
+const packagesOf = (metafile: Metafile): Record<string, number> => {
   const packages: Record<string, number> = {};
-  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
-    const name = packageOf(path);
-    packages[name] = (packages[name] ?? 0) + input.bytesInOutput;
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const name = packageOf(path);
+      packages[name] = (packages[name] ?? 0) + input.bytesInOutput;
+    }
   }
   return packages;
 };
@@ -59,18 +90,23 @@ export const buildBundles = async (outDir: string): Promise<Bundle[]> => {
   ];
   return Promise.all(
     entries.map(async ([name, entry]) => {
-      const file = join(outDir, name, 'index.mjs');
+      const outdir = join(outDir, name);
       const { metafile } = await build({
         ...BUNDLE_OPTIONS,
         entryPoints: [entry],
-        outfile: file,
+        outdir,
         metafile: true,
       });
+      const file = join(outdir, 'index.mjs');
       return {
         name,
         file,
-        bytes: statSync(file).size,
-        packages: packagesOf(metafile, file),
+        bytes: Object.values(metafile.outputs).reduce(
+          (sum, output) => sum + output.bytes,
+          0,
+        ),
+        loadedBytes: loadedBytesOf(metafile, file),
+        packages: packagesOf(metafile),
       };
     }),
   );

@@ -53,7 +53,10 @@ export interface RequestDetail {
 
 /** A bundle with its load time. */
 export interface BundleFigures {
+  /** Bytes of all the bundle's files. */
   readonly bytes: number;
+  /** Bytes of index.mjs and the chunks it imports statically. */
+  readonly loadedBytes: number;
   readonly loadMs: Spread;
   /**
    * This bundle's load time minus the minimal consumer's in the same
@@ -284,6 +287,7 @@ export const buildFigures = (input: {
           bundle.name,
           {
             bytes: bundle.bytes,
+            loadedBytes: bundle.loadedBytes,
             loadMs: spreadOf(samples),
             ...(minimal && {
               loadMinusMinimalMs: spreadOf(
