@@ -57,6 +57,23 @@ const deadLetteredBySqs = async () => {
   return { payment, taskId };
 };
 
+/**
+ * Submits a payment and then a second one with the same payment id and
+ * another amount, which its consumer dead-letters with a reason.
+ */
+const deadLetteredByConsumer = async () => {
+  const payment = newPayment();
+  await pipeline.submit('payment', payment, `k-${payment.paymentId}-1`);
+  await pipeline.deliver('payment');
+  const { taskId } = await pipeline.submit(
+    'payment',
+    { ...payment, amount: payment.amount + 100 },
+    `k-${payment.paymentId}-2`,
+  );
+  await pipeline.deliver('payment');
+  return { payment, taskId };
+};
+
 interface ListedLetter {
   messageId: string;
   taskId?: string;
@@ -132,15 +149,7 @@ describe('ekbar dlq list and show', () => {
   });
 
   it('shows the consumer reason of a conflicting payment', async () => {
-    const payment = newPayment();
-    await pipeline.submit('payment', payment, `k-${payment.paymentId}-1`);
-    await pipeline.deliver('payment');
-    const { taskId } = await pipeline.submit(
-      'payment',
-      { ...payment, amount: payment.amount + 100 },
-      `k-${payment.paymentId}-2`,
-    );
-    await pipeline.deliver('payment');
+    const { taskId } = await deadLetteredByConsumer();
     const letter = await letterOf(taskId);
 
     const run = await runEkbar(['dlq', 'show', 'payment', letter.messageId]);
@@ -179,15 +188,7 @@ describe('ekbar dlq list and show', () => {
 
 describe('ekbar dlq discard', () => {
   it('deletes a dead letter and audits it', async () => {
-    const payment = newPayment();
-    await pipeline.submit('payment', payment, `k-${payment.paymentId}-1`);
-    await pipeline.deliver('payment');
-    const { taskId } = await pipeline.submit(
-      'payment',
-      { ...payment, amount: payment.amount + 1 },
-      `k-${payment.paymentId}-2`,
-    );
-    await pipeline.deliver('payment');
+    const { payment, taskId } = await deadLetteredByConsumer();
     const letter = await letterOf(taskId);
     const before = await overrideCount('payment', 'discard');
 
@@ -263,15 +264,7 @@ describe('ekbar dlq redrive', () => {
   });
 
   it('reopens a task the consumer dead-lettered', async () => {
-    const payment = newPayment();
-    await pipeline.submit('payment', payment, `k-${payment.paymentId}-1`);
-    await pipeline.deliver('payment');
-    const { taskId } = await pipeline.submit(
-      'payment',
-      { ...payment, amount: payment.amount + 1 },
-      `k-${payment.paymentId}-2`,
-    );
-    await pipeline.deliver('payment');
+    const { taskId } = await deadLetteredByConsumer();
     const letter = await letterOf(taskId);
 
     const run = await runEkbar([
