@@ -74,6 +74,13 @@ const deadLetteredByConsumer = async () => {
   return { payment, taskId };
 };
 
+/** Returns `ekbar status --json` of a task. */
+const statusOf = async (taskId: string) => {
+  const run = await runEkbarInProcess(['status', taskId, '--json']);
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
 interface ListedLetter {
   messageId: string;
   taskId?: string;
@@ -224,9 +231,7 @@ describe('ekbar dlq discard', () => {
       messageId: letter.messageId,
     });
     expect(await overrideCount('payment', 'discard')).toBe(before + 1);
-    const status = JSON.parse(
-      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
-    );
+    const status = await statusOf(taskId);
     expect(status.status).toBe('discarded');
     expect(status.reason).toBe(
       'discarded by ops-b: client resubmits with a new payment id',
@@ -259,8 +264,7 @@ describe('ekbar dlq redrive', () => {
     expect(JSON.parse(event.Records[0]?.body ?? '{}').taskId).toBe(taskId);
     expect(response.batchItemFailures).toEqual([]);
     expect(await ledgerEntriesOf(payment.paymentId)).toHaveLength(2);
-    const status = await runEkbarInProcess(['status', taskId, '--json']);
-    expect(JSON.parse(status.stdout).status).toBe('completed');
+    expect((await statusOf(taskId)).status).toBe('completed');
   });
 
   it('reopens a task the consumer dead-lettered', async () => {
@@ -277,13 +281,9 @@ describe('ekbar dlq redrive', () => {
       '--operator',
       'ops-a',
     ]);
-    const reopened = JSON.parse(
-      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
-    );
+    const reopened = await statusOf(taskId);
     await pipeline.deliver('payment');
-    const again = JSON.parse(
-      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
-    );
+    const again = await statusOf(taskId);
 
     expect(run.status).toBe(0);
     expect(reopened.status).toBe('accepted');
