@@ -287,7 +287,11 @@ export const createConsumer = <T>(
         await deadLetter(definition, record, error.message, envelope);
         return;
       }
-      if (attempt > definition.retries) {
+      // SQS delivers each message once more than its attempts, so a last
+      // attempt that meets a lock can still wait for it on that delivery.
+      const lockRetry =
+        error instanceof ClaimHeldError && attempt <= definition.retries + 1;
+      if (attempt > definition.retries && !lockRetry) {
         const reason = `failed after ${attempt} attempts: ${describe(error)}`;
         await deadLetter(definition, record, reason, envelope);
         return;

@@ -19,7 +19,13 @@ export interface QueueSettings {
   readonly queueName: string;
   readonly dlqName: string;
   readonly visibilityTimeoutSeconds: number;
-  /** Receives before SQS moves a message to the DLQ: retries + 1. */
+  /**
+   * Receives before SQS moves a message to the DLQ: the retries + 1
+   * attempts and one more receive. An attempt that stops without a result
+   * (a crash, a timeout) leaves the message in the queue, and that receive
+   * lets the consumer run it once more or dead-letter it with a reason, so
+   * that SQS moves a message itself only when that receive stops too.
+   */
   readonly maxReceiveCount: number;
   readonly batchSize: number;
 }
@@ -31,7 +37,7 @@ export const queueSettingsOf = (
   dlqName: `${RESOURCE_PREFIX}-${definition.name}-dlq.fifo`,
   visibilityTimeoutSeconds:
     definition.consumer.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR,
-  maxReceiveCount: definition.retries + 1,
+  maxReceiveCount: definition.retries + 2,
   batchSize: definition.consumer.batchSize,
 });
 

@@ -65,7 +65,7 @@ describe.each(TASK_CLASSES)('$name queues', (definition) => {
     // Assess
     expect(queue.Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: arnOf(dlqId),
-      maxReceiveCount: definition.retries + 1,
+      maxReceiveCount: definition.retries + 2,
     });
   });
 });

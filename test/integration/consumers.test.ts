@@ -350,6 +350,33 @@ describe('payment consumer, lock of a stopped attempt', () => {
     ).toEqual([]);
   });
 
+  it('delays the last attempt past a long lock', async () => {
+    const payment = newPayment();
+    const taskId = await submit('payment', payment, 'k-held-last');
+    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const message = await receiveOne(queueUrl);
+    await holdClaim(message, 30_000);
+    const event = toSqsEvent([message], queueArnOf(queueUrl));
+    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+
+    const response = await paymentConsumer(
+      event,
+      lambdaContext('consumer-payment', 5_000),
+    );
+    await deleteMessage(queueUrl, message);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: message.MessageId },
+    ]);
+    expect((await taskStatus(taskId)).status).not.toBe('dead-lettered');
+    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
+    expect(
+      dead.filter(
+        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
+      ),
+    ).toEqual([]);
+  });
+
   it('delays the retry past a long lock', async () => {
     const payment = newPayment();
     await submit('payment', payment, 'k-held-long');

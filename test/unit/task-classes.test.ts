@@ -28,9 +28,9 @@ describe('task classes', () => {
     },
   );
 
-  it.each(TASK_CLASSES)('$name receives retries + 1 times', (definition) => {
+  it.each(TASK_CLASSES)('$name receives retries + 2 times', (definition) => {
     expect(queueSettingsOf(definition).maxReceiveCount).toBe(
-      definition.retries + 1,
+      definition.retries + 2,
     );
   });
 

@@ -24,7 +24,7 @@ let pipeline: Pipeline;
 
 /**
  * Receives the payment queue without deleting until SQS moves its
- * messages to the dead-letter queue (maxReceiveCount is 2), as when a
+ * messages to the dead-letter queue (maxReceiveCount is 3), as when a
  * consumer keeps failing before it can record a reason.
  */
 const exhaustReceives = async (): Promise<void> => {
