@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TaskClassDefinition } from '../../functions/shared/task-classes';
+import { getTask } from '../../functions/shared/task-store';
 import { type KeyView, readKey, releaseKey } from '../idempotency-keys';
 import { resolveOperator } from '../operator';
 import {
@@ -57,13 +58,26 @@ const releaseCommand = async (
     reason: options.reason,
   });
   await countOverrides(definition.name, 'release', 1);
+  // A consumer that met the lock may have hidden the message until then.
+  const task = await getTask(taskId);
+  const nextAttemptAt =
+    task?.status === 'retrying' ? task.nextAttemptAt : undefined;
+  const when = nextAttemptAt
+    ? `, which SQS delivers at ${nextAttemptAt}, when its delayed retry is due`
+    : '';
 
   printResult(
     io,
     options,
-    { action: 'release', released: key, operator, reason: options.reason },
+    {
+      action: 'release',
+      released: key,
+      operator,
+      reason: options.reason,
+      nextAttemptAt,
+    },
     () =>
-      `Released the INPROGRESS idempotency record of task ${taskId} as ${operator}; the next delivery of the task runs it again.\n`,
+      `Released the INPROGRESS idempotency record of task ${taskId} as ${operator}; the next delivery of the task runs it again${when}.\n`,
   );
 };
 

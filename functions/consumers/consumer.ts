@@ -72,8 +72,12 @@ const CLAIM_TAKEOVER_MARGIN_MS = 250;
 /** Maximum visibility timeout that SQS accepts: 12 hours. */
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
-/** Time an invocation keeps for the task after waiting for a lock. */
-const TASK_RESERVE_MS = 2_000;
+/**
+ * Share of the function's timeout that an invocation keeps for the task
+ * after waiting for a lock: notification's provider call alone may take
+ * 3 s of its 5 s.
+ */
+const TASK_RESERVE_SHARE = 0.8;
 
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
@@ -263,7 +267,9 @@ export const createConsumer = <T>(
         expiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
         0,
       );
-      if (waitMs > remainingMs() - TASK_RESERVE_MS) {
+      const reserveMs =
+        definition.consumer.timeoutSeconds * 1000 * TASK_RESERVE_SHARE;
+      if (waitMs > remainingMs() - reserveMs) {
         throw new ClaimHeldError(expiresAtMs, { cause: error });
       }
       logger.info("waiting for an earlier attempt's lock to expire", {

@@ -43,11 +43,17 @@ export const isProcessing = async (
 
 /**
  * Reports whether a task that waits for its first or next attempt has been
- * claimed by a consumer, and so is `processing` now.
+ * claimed by a consumer, and so is `processing` now. Before a retry's
+ * time, an in-progress record is the lock of the attempt that stopped,
+ * not a running one.
  */
-export const isProcessingNow = async (record: TaskRecord): Promise<boolean> =>
-  (record.status === 'accepted' || record.status === 'retrying') &&
-  isProcessing(record.class, record.businessKey);
+export const isProcessingNow = async (record: TaskRecord): Promise<boolean> => {
+  const waiting =
+    record.status === 'accepted' ||
+    (record.status === 'retrying' &&
+      !(Date.parse(record.nextAttemptAt ?? '') > Date.now()));
+  return waiting && isProcessing(record.class, record.businessKey);
+};
 
 /**
  * Returns a task's status as the caller may see it. A task submitted only

@@ -300,8 +300,12 @@ describe('payment consumer, lock of a stopped attempt', () => {
    * Writes the in-progress idempotency record that an attempt leaves when
    * it stops between its claim and its completion.
    */
-  const holdClaim = async (message: Message, expiresInMs: number) => {
+  const holdClaim = async (
+    message: Message,
+    expiresInMs: number,
+  ): Promise<number> => {
     const { businessKey } = JSON.parse(message.Body as string);
+    const expiresAtMs = Date.now() + expiresInMs;
     await dynamodb().send(
       new PutItemCommand({
         TableName: 'ekbar-idempotency',
@@ -309,10 +313,11 @@ describe('payment consumer, lock of a stopped attempt', () => {
           id: { S: consumerIdempotencyIdOf('payment', businessKey) },
           status: { S: 'INPROGRESS' },
           expiration: { N: String(Math.floor(Date.now() / 1000) + 3_600) },
-          in_progress_expiration: { N: String(Date.now() + expiresInMs) },
+          in_progress_expiration: { N: String(expiresAtMs) },
         },
       }),
     );
+    return expiresAtMs;
   };
 
   const receiveOne = async (queueUrl: string): Promise<Message> => {
@@ -326,12 +331,12 @@ describe('payment consumer, lock of a stopped attempt', () => {
     const taskId = await submit('payment', payment, 'k-held-briefly');
     const { queueUrl, dlqUrl } = environment.queuesOf('payment');
     const message = await receiveOne(queueUrl);
-    await holdClaim(message, 1_500);
+    // Short enough to wait for within a payment's 5 s timeout.
+    const expiresAtMs = await holdClaim(message, 600);
     const event = toSqsEvent([message], queueArnOf(queueUrl));
     // A payment has one retry, so its second receive is its last attempt.
     (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
 
-    const started = Date.now();
     const response = await paymentConsumer(
       event,
       lambdaContext('consumer-payment', 5_000),
@@ -339,7 +344,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
     await deleteMessage(queueUrl, message);
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAtMs);
     expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
     expect((await taskStatus(taskId)).status).toBe('completed');
     const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
@@ -348,6 +353,28 @@ describe('payment consumer, lock of a stopped attempt', () => {
         (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
       ),
     ).toEqual([]);
+  });
+
+  it('does not wait into the time the task needs', async () => {
+    const payment = newPayment();
+    await submit('payment', payment, 'k-held-medium');
+    const { queueUrl } = environment.queuesOf('payment');
+    const message = await receiveOne(queueUrl);
+    // Waiting 1.5 s would leave less than 80% of the 5 s timeout.
+    const expiresAtMs = await holdClaim(message, 1_500);
+
+    const response = await paymentConsumer(
+      toSqsEvent([message], queueArnOf(queueUrl)),
+      lambdaContext('consumer-payment', 5_000),
+    );
+    const returnedAtMs = Date.now();
+    await deleteMessage(queueUrl, message);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: message.MessageId },
+    ]);
+    expect(returnedAtMs).toBeLessThan(expiresAtMs);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(0);
   });
 
   it('delays the last attempt past a long lock', async () => {
@@ -379,7 +406,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
 
   it('delays the retry past a long lock', async () => {
     const payment = newPayment();
-    await submit('payment', payment, 'k-held-long');
+    const taskId = await submit('payment', payment, 'k-held-long');
     const { queueUrl } = environment.queuesOf('payment');
     const message = await receiveOne(queueUrl);
     await holdClaim(message, 30_000);
@@ -392,6 +419,12 @@ describe('payment consumer, lock of a stopped attempt', () => {
     expect(response.batchItemFailures).toEqual([
       { itemIdentifier: message.MessageId },
     ]);
+    // The lock belongs to the stopped attempt, so nothing is processing.
+    const status = await taskStatus(taskId);
+    expect(status.status).toBe('retrying');
+    expect(Date.parse(status.nextAttemptAt)).toBeGreaterThan(
+      Date.now() + 20_000,
+    );
     // A payment's backoff is 5 s; the record must stay hidden past it.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const early = await receiveAll(queueUrl);

@@ -265,4 +265,49 @@ describe('ekbar keys release', () => {
 
     expect(await ledgerEntriesOf(payment.paymentId)).toHaveLength(2);
   });
+
+  it('names when a delayed retry comes', async () => {
+    const payment = newPayment();
+    const { taskId } = await pipeline.submit(
+      'payment',
+      payment,
+      `k-${payment.paymentId}`,
+    );
+    const task = JSON.parse(
+      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
+    );
+    await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+      new PutCommand({
+        TableName: 'ekbar-idempotency',
+        Item: {
+          id: consumerIdempotencyIdOf('payment', task.businessKey),
+          status: 'INPROGRESS',
+          expiration: Math.floor(Date.now() / 1000) + 3_600,
+          in_progress_expiration: Date.now() + 600_000,
+        },
+      }),
+    );
+    // The consumer meets the lock and hides the message until it expires.
+    await pipeline.deliver('payment');
+    const retrying = JSON.parse(
+      (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
+    );
+
+    const run = await runEkbarInProcess([
+      'keys',
+      'release',
+      'payment',
+      taskId,
+      '--reason',
+      'consumer died during deploy',
+      '--operator',
+      'ops-a',
+    ]);
+
+    expect(retrying.status).toBe('retrying');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      `which SQS delivers at ${retrying.nextAttemptAt}`,
+    );
+  });
 });
