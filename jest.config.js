@@ -13,6 +13,7 @@ module.exports = {
   },
   setupFiles: ['<rootDir>/test/support/quiet-environment.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -6,3 +6,8 @@ process.env.AWS_REGION ??= 'ap-south-1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Embedded-metric lines are checked by the tests that need them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// CDK apps write their cloud assembly into this run's folder (see
+// global-setup.ts), one subfolder per worker, instead of a new temp folder.
+if (process.env.EKBAR_TEST_CDK_ROOT) {
+  process.env.CDK_OUTDIR ??= `${process.env.EKBAR_TEST_CDK_ROOT}/${process.pid}`;
+}
