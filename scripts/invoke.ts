@@ -6,6 +6,7 @@ import {
   consumerFunctionOf,
   ENV,
   INGEST_FUNCTION,
+  INGEST_TIMEOUT_SECONDS,
   queueSettingsOf,
   queueUrlEnvOf,
 } from '../functions/shared/resources';
@@ -17,7 +18,8 @@ import { commonFunctionEnvironment } from './local/provision';
 const USAGE =
   'usage: npm run invoke -- FUNCTION EVENT_FILE [TIMEOUT_SECONDS]\n' +
   `  FUNCTION is one of: ${Object.keys(FUNCTION_ENTRIES).join(', ')}\n` +
-  '  EVENT_FILE is a JSON event, for example events/sqs/payment.json\n';
+  '  EVENT_FILE is a JSON event, for example events/sqs/payment.json\n' +
+  "  TIMEOUT_SECONDS is the context's time budget; by default the function's timeout in the stack\n";
 
 /**
  * Invokes one bundled function once with an event from a file and prints
@@ -54,6 +56,12 @@ const useDefaultEnvironment = async (functionName: string): Promise<void> => {
   }
 };
 
+/** Returns a function's timeout as the stack sets it. */
+const stackTimeoutSecondsOf = (functionName: string): number =>
+  TASK_CLASSES.find(
+    (definition) => consumerFunctionOf(definition.name) === functionName,
+  )?.consumer.timeoutSeconds ?? INGEST_TIMEOUT_SECONDS;
+
 const main = async (): Promise<void> => {
   const [functionName, eventFile, timeoutArg] = process.argv.slice(2);
   if (functionName && !(functionName in FUNCTION_ENTRIES)) {
@@ -74,7 +82,17 @@ const main = async (): Promise<void> => {
   }
   // Lambda runs Node.js 22; the SDK's notice about Node.js 20 does not apply.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const timeoutMs = Number(timeoutArg ?? '10') * 1000;
+  const timeoutSeconds =
+    timeoutArg === undefined
+      ? stackTimeoutSecondsOf(functionName)
+      : Number(timeoutArg);
+  if (!(timeoutSeconds > 0)) {
+    process.stderr.write(
+      `TIMEOUT_SECONDS is "${timeoutArg}"; give a positive number of seconds\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  const timeoutMs = timeoutSeconds * 1000;
   await useDefaultEnvironment(functionName);
   const bundle = pathToFileURL(join(bundleDirOf(functionName), 'index.mjs'));
   const { handler } = await import(bundle.href);

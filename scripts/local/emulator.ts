@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -122,6 +124,33 @@ const startMoto = async (
 };
 
 /**
+ * Raises an error that names AWS_ENDPOINT_URL when nothing answers HTTP
+ * there. Any status counts as an answer, since emulators differ in what
+ * they serve at their root.
+ */
+const requireAnswer = async (endpoint: string): Promise<void> => {
+  // node:http rather than fetch, which refuses some ports that the SDK
+  // would still use, such as 6000.
+  const get = endpoint.startsWith('https:') ? httpsGet : httpGet;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const request = get(endpoint, { timeout: 5_000 }, (response) => {
+        response.resume();
+        resolve();
+      });
+      request.on('timeout', () =>
+        request.destroy(new Error('no answer within 5 s')),
+      );
+      request.on('error', reject);
+    });
+  } catch (error) {
+    throw new Error(
+      `AWS_ENDPOINT_URL is ${endpoint}, but nothing answers there (${(error as Error).message}); start the emulator at that address, or unset AWS_ENDPOINT_URL so that a moto_server is started on a free loopback port`,
+    );
+  }
+};
+
+/**
  * Uses the emulator at AWS_ENDPOINT_URL when it is set, unless
  * `ignoreEnvironment` is true. Otherwise it starts `moto_server` on a free
  * loopback port and waits until it responds.
@@ -131,6 +160,7 @@ export const startEmulator = async (
 ): Promise<Emulator> => {
   const external = process.env.AWS_ENDPOINT_URL;
   if (external && !options.ignoreEnvironment) {
+    await requireAnswer(external);
     return { endpoint: external, owned: false, stop: async () => {} };
   }
 

@@ -28,4 +28,11 @@ describe('npm run invoke', () => {
       'cannot read the event file events/absent.json',
     );
   });
+
+  it('names a time budget that is not a number', () => {
+    const run = invoke('consumer-payment', 'events/sqs/payment.json', 'ten');
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('TIMEOUT_SECONDS is "ten"');
+  });
 });

@@ -10,8 +10,8 @@ export const CDK_ROOT_ENV = 'EKBAR_TEST_CDK_ROOT';
  * Bundles the functions once for the whole run. Each test file that needs
  * AWS starts its own emulator (see emulator.ts beside this file), so test
  * files running in parallel never share a queue. The workers inherit a
- * folder for the CDK apps' output, which the global teardown deletes;
- * without one, every App leaves a cdk.out folder in the system's temp
+ * folder for the CDK apps' output, which the global teardown deletes.
+ * Without it, every App would leave a cdk.out folder in the system's temp
  * folder.
  */
 export default async function globalSetup(): Promise<void> {

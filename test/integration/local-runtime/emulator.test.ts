@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -178,5 +180,43 @@ print(json.dumps({"copies": copies, "items": len(backend.tables["t"].items)}))
     });
 
     expect(JSON.parse(output)).toEqual({ copies: 0, items: 20 });
+  });
+});
+
+describe('startEmulator with AWS_ENDPOINT_URL', () => {
+  const saved = process.env.AWS_ENDPOINT_URL;
+
+  afterEach(() => {
+    if (saved === undefined) {
+      delete process.env.AWS_ENDPOINT_URL;
+    } else {
+      process.env.AWS_ENDPOINT_URL = saved;
+    }
+  });
+
+  it('uses an emulator that answers', async () => {
+    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+
+    const external = await startEmulator();
+
+    expect(external).toMatchObject({
+      endpoint: emulator.endpoint,
+      owned: false,
+    });
+  });
+
+  it('names the variable when nothing answers', async () => {
+    // A port that was free a moment ago and has no listener now.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    server.close();
+    await once(server, 'close');
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
+
+    await expect(startEmulator()).rejects.toThrow(
+      `AWS_ENDPOINT_URL is http://127.0.0.1:${port}, but nothing answers there`,
+    );
+    await expect(startEmulator()).rejects.toThrow('unset AWS_ENDPOINT_URL');
   });
 });
