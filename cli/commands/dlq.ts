@@ -117,7 +117,13 @@ const listDeadLetters = async (
 const bodyText = (letter: DeadLetter): string =>
   letter.envelope ? JSON.stringify(letter.envelope, null, 2) : letter.body;
 
-const adviceFor = (status: string | undefined): string | undefined => {
+const adviceFor = (
+  letter: DeadLetter,
+  status: string | undefined,
+): string | undefined => {
+  if (!letter.envelope) {
+    return 'the body is not a task envelope, so the consumer rejects it again after a redrive; discard it';
+  }
   if (status === 'completed') {
     return 'the task already took effect: a redrive will not apply it again, so discard it';
   }
@@ -156,7 +162,7 @@ const showDeadLetter = async (
         ['Message ID', letter.messageId],
         ['Task ID', letter.taskId ?? '-'],
         ['Task status', task?.status ?? '-'],
-        ['Advice', adviceFor(task?.status)],
+        ['Advice', adviceFor(letter, task?.status)],
         ['Reason', letter.reason],
         [
           'Attempts',

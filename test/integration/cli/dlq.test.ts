@@ -178,6 +178,42 @@ describe('ekbar dlq list and show', () => {
     ]);
   });
 
+  it('advises discarding a body that is not a task', async () => {
+    await new SQSClient({}).send(
+      new SendMessageCommand({
+        QueueUrl: environment.queuesOf('payment').queueUrl,
+        MessageBody: 'not a task',
+        MessageGroupId: 'poison',
+        MessageDeduplicationId: randomUUID(),
+      }),
+    );
+    await pipeline.deliver('payment');
+    const letter = (await listPayment()).find((item) =>
+      item.reason.includes('not valid JSON'),
+    );
+
+    const run = await runEkbarInProcess([
+      'dlq',
+      'show',
+      'payment',
+      letter?.messageId ?? 'missing',
+    ]);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Advice:\s+the body is not a task envelope/);
+    const cleanUp = await runEkbarInProcess([
+      'dlq',
+      'discard',
+      'payment',
+      letter?.messageId ?? 'missing',
+      '--reason',
+      'test clean-up',
+      '--operator',
+      'ops-a',
+    ]);
+    expect(cleanUp.status).toBe(0);
+  });
+
   it('reports a message id that is not there', async () => {
     const run = await runEkbarInProcess([
       'dlq',
