@@ -253,30 +253,42 @@ export const createConsumer = <T>(
           ? persistenceStore.foldFor(parsed.envelope.businessKey)
           : undefined,
       });
-    try {
-      await apply();
-    } catch (error) {
+    // Turns Powertools' in-progress error into one that knows the expiry.
+    const withExpiry = (error: unknown): unknown => {
       const expiresAtMs =
         error instanceof IdempotencyAlreadyInProgressError
           ? persistenceStore.heldClaimExpiryOf(parsed.envelope.businessKey)
           : undefined;
-      if (expiresAtMs === undefined) {
+      return expiresAtMs === undefined
+        ? error
+        : new ClaimHeldError(expiresAtMs, { cause: error });
+    };
+    try {
+      await apply();
+    } catch (error) {
+      const held = withExpiry(error);
+      if (!(held instanceof ClaimHeldError)) {
         throw error;
       }
       const waitMs = Math.max(
-        expiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
+        held.claimExpiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
         0,
       );
       const reserveMs =
         definition.consumer.timeoutSeconds * 1000 * TASK_RESERVE_SHARE;
       if (waitMs > remainingMs() - reserveMs) {
-        throw new ClaimHeldError(expiresAtMs, { cause: error });
+        throw held;
       }
       logger.info("waiting for an earlier attempt's lock to expire", {
         waitMs,
       });
       await sleep(waitMs);
-      await apply();
+      try {
+        await apply();
+      } catch (again) {
+        // Another attempt may have taken the task while this one waited.
+        throw withExpiry(again);
+      }
     }
   };
 

@@ -355,6 +355,37 @@ describe('payment consumer, lock of a stopped attempt', () => {
     ).toEqual([]);
   });
 
+  it('retries when another attempt locks it during the wait', async () => {
+    const payment = newPayment();
+    const taskId = await submit('payment', payment, 'k-held-twice');
+    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const message = await receiveOne(queueUrl);
+    await holdClaim(message, 600);
+    const event = toSqsEvent([message], queueArnOf(queueUrl));
+    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+
+    const handled = paymentConsumer(
+      event,
+      lambdaContext('consumer-payment', 5_000),
+    );
+    // A second attempt claims the task while this one waits.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holdClaim(message, 30_000);
+    const response = await handled;
+    await deleteMessage(queueUrl, message);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: message.MessageId },
+    ]);
+    expect(await ledgerEntries(payment.paymentId)).toHaveLength(0);
+    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
+    expect(
+      dead.filter(
+        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
+      ),
+    ).toEqual([]);
+  });
+
   it('does not wait into the time the task needs', async () => {
     const payment = newPayment();
     await submit('payment', payment, 'k-held-medium');
