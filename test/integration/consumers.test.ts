@@ -320,6 +320,23 @@ describe('payment consumer, lock of a stopped attempt', () => {
     return expiresAtMs;
   };
 
+  /** Returns the SQS event of a payment's last attempt, its second receive. */
+  const lastAttemptEventOf = (message: Message, queueUrl: string) => {
+    const event = toSqsEvent([message], queueArnOf(queueUrl));
+    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+    return event;
+  };
+
+  /** Returns the messages of a task in the payment dead-letter queue. */
+  const deadLettersOf = async (taskId: string) =>
+    (
+      await receiveAll(environment.queuesOf('payment').dlqUrl, {
+        visibilitySeconds: 0,
+      })
+    ).filter(
+      (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
+    );
+
   const receiveOne = async (queueUrl: string): Promise<Message> => {
     const messages = await receiveAll(queueUrl, { waitSeconds: 1 });
     expect(messages).toHaveLength(1);
@@ -329,13 +346,11 @@ describe('payment consumer, lock of a stopped attempt', () => {
   it('waits out a short lock', async () => {
     const payment = newPayment();
     const taskId = await submit('payment', payment, 'k-held-briefly');
-    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const { queueUrl } = environment.queuesOf('payment');
     const message = await receiveOne(queueUrl);
     // Short enough to wait for within a payment's 5 s timeout.
     const expiresAtMs = await holdClaim(message, 600);
-    const event = toSqsEvent([message], queueArnOf(queueUrl));
-    // A payment has one retry, so its second receive is its last attempt.
-    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+    const event = lastAttemptEventOf(message, queueUrl);
 
     const response = await paymentConsumer(
       event,
@@ -347,22 +362,16 @@ describe('payment consumer, lock of a stopped attempt', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAtMs);
     expect(await ledgerEntries(payment.paymentId)).toHaveLength(2);
     expect((await taskStatus(taskId)).status).toBe('completed');
-    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
-    expect(
-      dead.filter(
-        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
-      ),
-    ).toEqual([]);
+    expect(await deadLettersOf(taskId)).toEqual([]);
   });
 
   it('retries when another attempt locks it during the wait', async () => {
     const payment = newPayment();
     const taskId = await submit('payment', payment, 'k-held-twice');
-    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const { queueUrl } = environment.queuesOf('payment');
     const message = await receiveOne(queueUrl);
     await holdClaim(message, 600);
-    const event = toSqsEvent([message], queueArnOf(queueUrl));
-    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+    const event = lastAttemptEventOf(message, queueUrl);
 
     const handled = paymentConsumer(
       event,
@@ -378,12 +387,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
       { itemIdentifier: message.MessageId },
     ]);
     expect(await ledgerEntries(payment.paymentId)).toHaveLength(0);
-    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
-    expect(
-      dead.filter(
-        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
-      ),
-    ).toEqual([]);
+    expect(await deadLettersOf(taskId)).toEqual([]);
   });
 
   it('does not wait into the time the task needs', async () => {
@@ -411,11 +415,10 @@ describe('payment consumer, lock of a stopped attempt', () => {
   it('delays the last attempt past a long lock', async () => {
     const payment = newPayment();
     const taskId = await submit('payment', payment, 'k-held-last');
-    const { queueUrl, dlqUrl } = environment.queuesOf('payment');
+    const { queueUrl } = environment.queuesOf('payment');
     const message = await receiveOne(queueUrl);
     await holdClaim(message, 30_000);
-    const event = toSqsEvent([message], queueArnOf(queueUrl));
-    (event.Records[0] as SQSRecord).attributes.ApproximateReceiveCount = '2';
+    const event = lastAttemptEventOf(message, queueUrl);
 
     const response = await paymentConsumer(
       event,
@@ -427,12 +430,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
       { itemIdentifier: message.MessageId },
     ]);
     expect((await taskStatus(taskId)).status).not.toBe('dead-lettered');
-    const dead = await receiveAll(dlqUrl, { visibilitySeconds: 0 });
-    expect(
-      dead.filter(
-        (m) => m.MessageAttributes?.['ekbar-task-id']?.StringValue === taskId,
-      ),
-    ).toEqual([]);
+    expect(await deadLettersOf(taskId)).toEqual([]);
   });
 
   it('delays the retry past a long lock', async () => {

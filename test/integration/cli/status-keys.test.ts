@@ -159,6 +159,26 @@ describe('ekbar keys show', () => {
   });
 });
 
+/**
+ * Writes the record a payment consumer leaves when it dies after claiming
+ * the task: INPROGRESS, locked for 10 minutes. Returns the record's id.
+ */
+const plantLock = async (businessKey: string): Promise<string> => {
+  const id = consumerIdempotencyIdOf('payment', businessKey);
+  await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+    new PutCommand({
+      TableName: 'ekbar-idempotency',
+      Item: {
+        id,
+        status: 'INPROGRESS',
+        expiration: Math.floor(Date.now() / 1000) + 3_600,
+        in_progress_expiration: Date.now() + 600_000,
+      },
+    }),
+  );
+  return id;
+};
+
 describe('ekbar keys release', () => {
   it('rejects a COMPLETED record and keeps it', async () => {
     const { taskId } = await completedPayment();
@@ -219,19 +239,7 @@ describe('ekbar keys release', () => {
     const task = JSON.parse(
       (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
     );
-    const id = consumerIdempotencyIdOf('payment', task.businessKey);
-    // The record a consumer leaves when it dies after claiming the task.
-    await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
-      new PutCommand({
-        TableName: 'ekbar-idempotency',
-        Item: {
-          id,
-          status: 'INPROGRESS',
-          expiration: Math.floor(Date.now() / 1000) + 3_600,
-          in_progress_expiration: Date.now() + 600_000,
-        },
-      }),
-    );
+    const id = await plantLock(task.businessKey);
     const stuck = await runEkbarInProcess(['status', taskId, '--json']);
     expect(JSON.parse(stuck.stdout).status).toBe('processing');
 
@@ -276,17 +284,7 @@ describe('ekbar keys release', () => {
     const task = JSON.parse(
       (await runEkbarInProcess(['status', taskId, '--json'])).stdout,
     );
-    await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
-      new PutCommand({
-        TableName: 'ekbar-idempotency',
-        Item: {
-          id: consumerIdempotencyIdOf('payment', task.businessKey),
-          status: 'INPROGRESS',
-          expiration: Math.floor(Date.now() / 1000) + 3_600,
-          in_progress_expiration: Date.now() + 600_000,
-        },
-      }),
-    );
+    await plantLock(task.businessKey);
     // The consumer meets the lock and hides the message until it expires.
     await pipeline.deliver('payment');
     const retrying = JSON.parse(
