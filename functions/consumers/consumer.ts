@@ -29,7 +29,7 @@ import { PoisonMessageError } from '../shared/errors';
 import { findUnstorableValue } from '../shared/json-limits';
 import { logger } from '../shared/logger';
 import { countMetric, METRIC } from '../shared/metrics';
-import { ENV } from '../shared/resources';
+import { ENV, queueSettingsOf } from '../shared/resources';
 import { safeParse } from '../shared/schema-messages';
 import {
   businessKeyOf,
@@ -66,7 +66,7 @@ export type Effect<T> = (
   task: ValidTask<T>,
 ) => Promise<Record<string, unknown>>;
 
-/** Margin added to a lock's expiry before the takeover, so that the condition sees it expired. */
+/** Margin added to a lock's expiry, so that the takeover condition finds it expired. */
 const CLAIM_TAKEOVER_MARGIN_MS = 250;
 
 /** Maximum visibility timeout that SQS accepts: 12 hours. */
@@ -97,6 +97,14 @@ class ClaimHeldError extends Error {
     super(
       `idempotency record is in progress until ${new Date(claimExpiresAtMs).toISOString()}, locked by an earlier attempt`,
       options,
+    );
+  }
+
+  /** Returns the milliseconds until an attempt may take the lock over. */
+  msUntilTakeover(): number {
+    return Math.max(
+      this.claimExpiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
+      0,
     );
   }
 }
@@ -253,7 +261,7 @@ export const createConsumer = <T>(
           ? persistenceStore.foldFor(parsed.envelope.businessKey)
           : undefined,
       });
-    // Turns Powertools' in-progress error into one that knows the expiry.
+    // Replaces Powertools' in-progress error with one that carries the expiry.
     const withExpiry = (error: unknown): unknown => {
       const expiresAtMs =
         error instanceof IdempotencyAlreadyInProgressError
@@ -270,10 +278,7 @@ export const createConsumer = <T>(
       if (!(held instanceof ClaimHeldError)) {
         throw error;
       }
-      const waitMs = Math.max(
-        held.claimExpiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS,
-        0,
-      );
+      const waitMs = held.msUntilTakeover();
       const reserveMs =
         definition.consumer.timeoutSeconds * 1000 * TASK_RESERVE_SHARE;
       if (waitMs > remainingMs() - reserveMs) {
@@ -308,7 +313,8 @@ export const createConsumer = <T>(
       // SQS delivers each message once more than its attempts, so a last
       // attempt that meets a lock can still wait for it on that delivery.
       const lockRetry =
-        error instanceof ClaimHeldError && attempt <= definition.retries + 1;
+        error instanceof ClaimHeldError &&
+        attempt < queueSettingsOf(definition).maxReceiveCount;
       if (attempt > definition.retries && !lockRetry) {
         const reason = `failed after ${attempt} attempts: ${describe(error)}`;
         await deadLetter(definition, record, reason, envelope);
@@ -362,13 +368,7 @@ const scheduleRetry = async (
   const delaySeconds =
     error instanceof ClaimHeldError
       ? Math.min(
-          Math.max(
-            backoffSeconds,
-            Math.ceil(
-              (error.claimExpiresAtMs - Date.now() + CLAIM_TAKEOVER_MARGIN_MS) /
-                1000,
-            ),
-          ),
+          Math.max(backoffSeconds, Math.ceil(error.msUntilTakeover() / 1000)),
           MAX_VISIBILITY_TIMEOUT_SECONDS,
         )
       : backoffSeconds;

@@ -48,10 +48,12 @@ export const isProcessing = async (
  * not a running one.
  */
 export const isProcessingNow = async (record: TaskRecord): Promise<boolean> => {
+  const nextAttemptMs = Date.parse(record.nextAttemptAt ?? '');
+  const retryPending =
+    Number.isFinite(nextAttemptMs) && nextAttemptMs > Date.now();
   const waiting =
     record.status === 'accepted' ||
-    (record.status === 'retrying' &&
-      !(Date.parse(record.nextAttemptAt ?? '') > Date.now()));
+    (record.status === 'retrying' && !retryPending);
   return waiting && isProcessing(record.class, record.businessKey);
 };
 

@@ -22,9 +22,8 @@ export interface QueueSettings {
   /**
    * Receives before SQS moves a message to the DLQ: the retries + 1
    * attempts and one more receive. An attempt that stops without a result
-   * (a crash, a timeout) leaves the message in the queue, and that receive
-   * lets the consumer run it once more or dead-letter it with a reason, so
-   * that SQS moves a message itself only when that receive stops too.
+   * (a crash, a timeout) leaves the message in the queue. The extra receive
+   * lets the consumer run it once more or dead-letter it with a reason.
    */
   readonly maxReceiveCount: number;
   readonly batchSize: number;

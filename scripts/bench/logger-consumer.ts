@@ -13,7 +13,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /**
  * The minimal consumer (minimal-consumer.ts) plus Powertools Logger and
- * nothing else. The quality bar asks for structured logs from Powertools
+ * nothing else. The quality bar requires structured logs from Powertools
  * Logger in every function, so this bundle shows what that one library
  * costs in bytes and load time before any other part of the design. It is
  * bundled with the functions' esbuild options and never deployed.

@@ -124,11 +124,11 @@ const startMoto = async (
 };
 
 /**
- * Raises an error that names AWS_ENDPOINT_URL when nothing answers HTTP
- * there. Any status counts as an answer, since emulators differ in what
+ * Raises an error that names AWS_ENDPOINT_URL when no HTTP server responds
+ * there. Any status counts as a response, since emulators differ in what
  * they serve at their root.
  */
-const requireAnswer = async (endpoint: string): Promise<void> => {
+const requireResponse = async (endpoint: string): Promise<void> => {
   // node:http rather than fetch, which refuses some ports that the SDK
   // would still use, such as 6000.
   const get = endpoint.startsWith('https:') ? httpsGet : httpGet;
@@ -139,13 +139,13 @@ const requireAnswer = async (endpoint: string): Promise<void> => {
         resolve();
       });
       request.on('timeout', () =>
-        request.destroy(new Error('no answer within 5 s')),
+        request.destroy(new Error('timed out after 5 s')),
       );
       request.on('error', reject);
     });
   } catch (error) {
     throw new Error(
-      `AWS_ENDPOINT_URL is ${endpoint}, but nothing answers there (${(error as Error).message}); start the emulator at that address, or unset AWS_ENDPOINT_URL so that a moto_server is started on a free loopback port`,
+      `AWS_ENDPOINT_URL is ${endpoint}, but no server responds there (${(error as Error).message}); start the emulator at that address, or unset AWS_ENDPOINT_URL so that a moto_server is started on a free loopback port`,
     );
   }
 };
@@ -160,7 +160,7 @@ export const startEmulator = async (
 ): Promise<Emulator> => {
   const external = process.env.AWS_ENDPOINT_URL;
   if (external && !options.ignoreEnvironment) {
-    await requireAnswer(external);
+    await requireResponse(external);
     return { endpoint: external, owned: false, stop: async () => {} };
   }
 

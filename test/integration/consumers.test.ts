@@ -365,7 +365,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
     expect(await deadLettersOf(taskId)).toEqual([]);
   });
 
-  it('retries when another attempt locks it during the wait', async () => {
+  it('retries after a second lock', async () => {
     const payment = newPayment();
     const taskId = await submit('payment', payment, 'k-held-twice');
     const { queueUrl } = environment.queuesOf('payment');
@@ -390,7 +390,7 @@ describe('payment consumer, lock of a stopped attempt', () => {
     expect(await deadLettersOf(taskId)).toEqual([]);
   });
 
-  it('does not wait into the time the task needs', async () => {
+  it('keeps time for the task', async () => {
     const payment = newPayment();
     await submit('payment', payment, 'k-held-medium');
     const { queueUrl } = environment.queuesOf('payment');

@@ -194,7 +194,7 @@ describe('startEmulator with AWS_ENDPOINT_URL', () => {
     }
   });
 
-  it('uses an emulator that answers', async () => {
+  it('uses an emulator that responds', async () => {
     process.env.AWS_ENDPOINT_URL = emulator.endpoint;
 
     const external = await startEmulator();
@@ -205,7 +205,7 @@ describe('startEmulator with AWS_ENDPOINT_URL', () => {
     });
   });
 
-  it('names the variable when nothing answers', async () => {
+  it('names the variable when nothing responds', async () => {
     // A port that was free a moment ago and has no listener now.
     const server = createServer().listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -215,7 +215,7 @@ describe('startEmulator with AWS_ENDPOINT_URL', () => {
     process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
 
     await expect(startEmulator()).rejects.toThrow(
-      `AWS_ENDPOINT_URL is http://127.0.0.1:${port}, but nothing answers there`,
+      `AWS_ENDPOINT_URL is http://127.0.0.1:${port}, but no server responds there`,
     );
     await expect(startEmulator()).rejects.toThrow('unset AWS_ENDPOINT_URL');
   });
